@@ -1,0 +1,127 @@
+/**
+ * Atomic file writes: write to `<name>.tmp-<pid>-<n>`, fsync, rename. A reader never sees a half-written
+ * file, and a crash leaves only a temp file that `removeStaleTemps` cleans up on the next run.
+ */
+import { promises as fs, createWriteStream, type WriteStream } from 'node:fs';
+import * as path from 'node:path';
+import { MassivetextError } from './errors.js';
+
+let counter = 0;
+const TEMP_MARK = '.tmp-';
+
+export function tempNameFor(file: string): string {
+  return `${file}${TEMP_MARK}${process.pid}-${++counter}`;
+}
+
+export function isTempName(name: string): boolean {
+  return name.includes(TEMP_MARK);
+}
+
+/** Writes the whole content atomically. */
+export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const tmp = tempNameFor(file);
+  try {
+    const fh = await fs.open(tmp, 'w');
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await fs.rename(tmp, file);
+  } catch (e) {
+    await fs.rm(tmp, { force: true });
+    throw wrapWriteError(e, file);
+  }
+}
+
+/** A streaming atomic writer: write chunks, then commit() renames; abort() removes the temp file. */
+export class AtomicWriter {
+  readonly file: string;
+  readonly tmp: string;
+  private stream: WriteStream;
+  private failed: unknown = null;
+  bytes = 0;
+
+  private constructor(file: string) {
+    this.file = file;
+    this.tmp = tempNameFor(file);
+    this.stream = createWriteStream(this.tmp);
+    this.stream.on('error', (e) => (this.failed = e));
+  }
+
+  static async open(file: string): Promise<AtomicWriter> {
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    return new AtomicWriter(file);
+  }
+
+  /** Writes a chunk, waiting for drain when the stream's buffer is full. */
+  async write(chunk: Uint8Array | string): Promise<void> {
+    if (this.failed) throw wrapWriteError(this.failed, this.file);
+    this.bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
+    if (!this.stream.write(chunk)) {
+      await new Promise<void>((resolve, reject) => {
+        const onDrain = () => { this.stream.off('error', onError); resolve(); };
+        const onError = (e: unknown) => { this.stream.off('drain', onDrain); reject(wrapWriteError(e, this.file)); };
+        this.stream.once('drain', onDrain);
+        this.stream.once('error', onError);
+      });
+    }
+  }
+
+  async commit(): Promise<void> {
+    try {
+      await new Promise<void>((resolve, reject) => {
+        if (this.failed) return reject(this.failed);
+        this.stream.end((err?: Error | null) => (err ? reject(err) : resolve()));
+      });
+      if (this.failed) throw this.failed;
+      const fh = await fs.open(this.tmp, 'r+');
+      try { await fh.sync(); } finally { await fh.close(); }
+      await fs.rename(this.tmp, this.file);
+    } catch (e) {
+      await fs.rm(this.tmp, { force: true });
+      throw wrapWriteError(e, this.file);
+    }
+  }
+
+  async abort(): Promise<void> {
+    this.stream.destroy();
+    await fs.rm(this.tmp, { force: true });
+  }
+}
+
+/** Removes leftover temp files (from a killed run) under dir, recursively. Returns how many. */
+export async function removeStaleTemps(dir: string): Promise<number> {
+  let n = 0;
+  let entries;
+  try {
+    entries = await fs.readdir(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) n += await removeStaleTemps(p);
+    else if (isTempName(e.name)) {
+      await fs.rm(p, { force: true });
+      n++;
+    }
+  }
+  return n;
+}
+
+function wrapWriteError(e: unknown, file: string): unknown {
+  if (e instanceof MassivetextError) return e;
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return new MassivetextError('out_of_disk', `no space left on device while writing ${file}`,
+      'free disk space (or point --out at a larger filesystem) and re-run the same command: completed parts are kept and the run resumes', { file }, { cause: e });
+  }
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+    return new MassivetextError('write_denied', `cannot write ${file}: ${(e as Error).message}`,
+      'check the permissions of the output directory or choose another --out', { file }, { cause: e });
+  }
+  return e;
+}
