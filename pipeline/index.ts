@@ -6,3 +6,4 @@ export * from './stats.js';
 export * from './atomic-file.js';
 export * from './lines.js';
 export * from './document-parts.js';
+export * from './worker-pool.js';

@@ -1,0 +1,14 @@
+/**
+ * Every command module registers itself on the program. One line per module; keep alphabetical.
+ * A command module exports `register(program: Command): void` and only it prints/exits (via bin/cli-io.ts).
+ */
+import type { Command } from 'commander';
+
+type Registrar = (program: Command) => void;
+
+export async function commandModules(): Promise<Registrar[]> {
+  const mods: { register: Registrar }[] = await Promise.all([
+    // COMMANDS (one import per line, keep this marker)
+  ]);
+  return mods.map((m) => m.register);
+}
