@@ -1,0 +1,562 @@
+/**
+ * Token shards: `part-NNNNN.bin` (raw little-endian token ids, the end-of-document id after every
+ * document) with a Megatron-LM `MMIDIDX` index `part-NNNNN.idx` beside it, and a per-directory
+ * `manifest.json` (tokens, documents, bytes and sha256 of every file).
+ *
+ * The `.bin` is headerless, so the same bytes are a Megatron-LM indexed dataset (with the `.idx`), a
+ * nanoGPT `train.bin`, an OLMo raw memmap and a datatrove `.ds` stream; `numpy.memmap` views it with no
+ * copy. Layouts: ../shared/design/train-runner.md §1.3 and NVIDIA/Megatron-LM
+ * megatron/core/datasets/indexed_dataset.py (`_IndexWriter`, `_IndexReader`).
+ *
+ * `.idx` layout (all little-endian):
+ *   0      9    b"MMIDIDX\0\0"
+ *   9      8    uint64 version = 1
+ *   17     1    uint8 dtype code (Megatron `DType`: 8 = uint16, 4 = int32)
+ *   18     8    uint64 S = sequence count (one sequence per document here)
+ *   26     8    uint64 D = document-index count = S + 1 (the list starts with 0)
+ *   34     4S   int32 sequence lengths in tokens (the trailing EOS included)
+ *   34+4S  8S   int64 sequence pointers: byte offsets into the .bin
+ *   34+12S 8D   int64 document indices 0, 1, ..., S
+ *
+ * dtype: uint16 when every id fits (vocabulary <= 65,536), else 4-byte ids. Megatron has no uint32
+ * code, so wide shards carry code 4 (int32): for ids < 2^31 the bytes are identical to uint32, which is
+ * what llm.c's uint32 variant, nanoGPT and OLMo read. (Megatron's own `optimal_dtype` switches at
+ * 65,500; any vocabulary up to 65,536 fits uint16 exactly.)
+ *
+ * Writing is streaming and atomic: tokens go to `<bin>.tmp-*` in 4 MiB chunks while being hashed,
+ * the .bin is fsynced and renamed, then the .idx is written the same way. A `.bin` without its `.idx`
+ * is therefore an unfinished shard (`isTokenShardComplete`). Imports only node:* and pipeline/.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { AtomicWriter, writeFileAtomic } from '../pipeline/atomic-file.js';
+import { MassivetextError } from '../pipeline/errors.js';
+
+export const MMIDIDX_MAGIC: Uint8Array = Uint8Array.of(0x4d, 0x4d, 0x49, 0x44, 0x49, 0x44, 0x58, 0x00, 0x00);
+/** Bytes before the arrays: magic 9 + version 8 + dtype 1 + S 8 + D 8. */
+export const IDX_HEADER_BYTES = 34;
+
+export type TokenDtype = 'uint16' | 'uint32';
+export type TokenArray = Uint16Array | Uint32Array;
+
+/** Megatron `DType` codes (indexed_dataset.py). uint32 maps to int32 (4): Megatron has no uint32 code. */
+export const MEGATRON_DTYPE_CODE: Readonly<Record<TokenDtype, number>> = { uint16: 8, uint32: 4 };
+
+/** uint16 holds ids 0..65535, so any vocabulary of at most 65,536 pieces fits in it. */
+export function tokenDtypeFor(vocabSize: number): TokenDtype {
+  if (!Number.isInteger(vocabSize) || vocabSize < 1) {
+    throw new MassivetextError('bad_vocab_size', `vocabulary size must be a positive integer, got ${vocabSize}`);
+  }
+  if (vocabSize > 2 ** 31) {
+    throw new MassivetextError('bad_vocab_size', `vocabulary size ${vocabSize} exceeds 2^31 (Megatron's int32 ids)`);
+  }
+  return vocabSize <= 65536 ? 'uint16' : 'uint32';
+}
+
+export function bytesPerToken(dtype: TokenDtype): 2 | 4 {
+  return dtype === 'uint16' ? 2 : 4;
+}
+
+/** `part-00000` (no extension); shards are `${tokenPartName(i)}.bin` / `.idx`. */
+export function tokenPartName(index: number): string {
+  return `part-${String(index).padStart(5, '0')}`;
+}
+
+export function idxPathFor(binPath: string): string {
+  return binPath.endsWith('.bin') ? binPath.slice(0, -4) + '.idx' : binPath + '.idx';
+}
+
+// ---------------------------------------------------------------------------------------------------
+// .idx encode / parse
+
+/** The whole .idx for one sequence per document, exactly as Megatron's `_IndexWriter` lays it out. */
+export function encodeIdx(lengths: ArrayLike<number>, dtype: TokenDtype): Uint8Array {
+  const s = lengths.length;
+  const d = s + 1;
+  const size = IDX_HEADER_BYTES + 4 * s + 8 * s + 8 * d;
+  const buf = new Uint8Array(size);
+  const view = new DataView(buf.buffer);
+  buf.set(MMIDIDX_MAGIC, 0);
+  view.setBigUint64(9, 1n, true);
+  view.setUint8(17, MEGATRON_DTYPE_CODE[dtype]);
+  view.setBigUint64(18, BigInt(s), true);
+  view.setBigUint64(26, BigInt(d), true);
+  const item = bytesPerToken(dtype);
+  let o = IDX_HEADER_BYTES;
+  for (let i = 0; i < s; i++, o += 4) view.setInt32(o, lengths[i], true);
+  let ptr = 0;
+  for (let i = 0; i < s; i++, o += 8) {
+    view.setBigInt64(o, BigInt(ptr), true);
+    ptr += lengths[i] * item;
+  }
+  for (let i = 0; i < d; i++, o += 8) view.setBigInt64(o, BigInt(i), true);
+  return buf;
+}
+
+export interface IdxInfo {
+  dtype: TokenDtype;
+  /** The Megatron dtype code found in the file. */
+  dtypeCode: number;
+  sequenceCount: number;
+  /** Entries in the document-index list (documents + 1). */
+  documentIndexCount: number;
+  /** Tokens per sequence (EOS included). */
+  lengths: Int32Array;
+  /** Byte offset of each sequence in the .bin. */
+  pointers: Float64Array;
+  /** Sequence index at which each document ends; first entry 0. */
+  documentIndices: Float64Array;
+}
+
+const CODE_TO_DTYPE: Record<number, TokenDtype> = { 8: 'uint16', 4: 'uint32' };
+
+/** Parses a Megatron .idx as `_IndexReader` does; throws MassivetextError naming the file and byte. */
+export function parseIdx(bytes: Uint8Array, file = '<idx>'): IdxInfo {
+  const bad = (offset: number, msg: string) =>
+    new MassivetextError('bad_token_index', `${msg}`, 'the shard is not a Megatron MMIDIDX index (or is truncated); rebuild it', { file, offset });
+  if (bytes.length < IDX_HEADER_BYTES) throw bad(bytes.length, `index is ${bytes.length} bytes, shorter than the 34-byte header`);
+  for (let i = 0; i < MMIDIDX_MAGIC.length; i++) {
+    if (bytes[i] !== MMIDIDX_MAGIC[i]) throw bad(i, 'bad magic: expected "MMIDIDX\\0\\0"');
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = view.getBigUint64(9, true);
+  if (version !== 1n) throw bad(9, `unsupported index version ${version} (expected 1)`);
+  const dtypeCode = view.getUint8(17);
+  const dtype = CODE_TO_DTYPE[dtypeCode];
+  if (!dtype) throw bad(17, `unsupported token dtype code ${dtypeCode} (supported: 8 = uint16, 4 = int32)`);
+  const s = Number(view.getBigUint64(18, true));
+  const d = Number(view.getBigUint64(26, true));
+  const need = IDX_HEADER_BYTES + 12 * s + 8 * d;
+  if (!Number.isSafeInteger(need) || bytes.length < need) {
+    throw bad(bytes.length, `index declares ${s} sequences and ${d} document indices (${need} bytes) but has ${bytes.length} bytes`);
+  }
+  const lengths = new Int32Array(s);
+  const pointers = new Float64Array(s);
+  const documentIndices = new Float64Array(d);
+  let o = IDX_HEADER_BYTES;
+  for (let i = 0; i < s; i++, o += 4) {
+    const len = view.getInt32(o, true);
+    if (len < 0) throw bad(o, `sequence ${i} has negative length ${len}`);
+    lengths[i] = len;
+  }
+  for (let i = 0; i < s; i++, o += 8) pointers[i] = Number(view.getBigInt64(o, true));
+  for (let i = 0; i < d; i++, o += 8) documentIndices[i] = Number(view.getBigInt64(o, true));
+  return { dtype, dtypeCode, sequenceCount: s, documentIndexCount: d, lengths, pointers, documentIndices };
+}
+
+export async function readIdx(idxPath: string): Promise<IdxInfo> {
+  let bytes: Buffer;
+  try {
+    bytes = await fs.readFile(idxPath);
+  } catch (e) {
+    throw new MassivetextError('missing_token_index', `cannot read token index ${idxPath}: ${(e as Error).message}`,
+      'a .bin without its .idx is an unfinished shard; re-run the step that writes it', { file: idxPath }, { cause: e });
+  }
+  return parseIdx(bytes, idxPath);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Reader
+
+export interface TokenShard {
+  binPath: string;
+  idxPath: string;
+  dtype: TokenDtype;
+  /** All tokens of the .bin, one typed view over one buffer. */
+  tokens: TokenArray;
+  /** Tokens per document (EOS included). */
+  lengths: Int32Array;
+  /** Token offset where each document starts; `offsets[documents]` = total tokens when contiguous. */
+  offsets: Float64Array;
+  documents: number;
+  tokenCount: number;
+  /** The tokens of document i (a view, no copy). */
+  document(i: number): TokenArray;
+}
+
+/**
+ * Reads a whole shard into one buffer (one read, the typed arrays are views into it) and checks the
+ * .idx against the .bin: dtype, file size, pointers in bounds and in order.
+ */
+export async function readTokenShard(binPath: string): Promise<TokenShard> {
+  const idxPath = idxPathFor(binPath);
+  const idx = await readIdx(idxPath);
+  const item = bytesPerToken(idx.dtype);
+  let fh;
+  try {
+    fh = await fs.open(binPath, 'r');
+  } catch (e) {
+    throw new MassivetextError('missing_token_shard', `cannot open token shard ${binPath}: ${(e as Error).message}`, '', { file: binPath }, { cause: e });
+  }
+  try {
+    const size = (await fh.stat()).size;
+    if (size % item !== 0) {
+      throw new MassivetextError('bad_token_shard', `${size} bytes is not a whole number of ${idx.dtype} tokens`, 'the shard is truncated; rebuild it', { file: binPath, offset: size });
+    }
+    let expected = 0;
+    for (let i = 0; i < idx.sequenceCount; i++) {
+      const p = idx.pointers[i];
+      if (p !== expected) {
+        if (p % item !== 0 || p < 0 || p + idx.lengths[i] * item > size) {
+          throw new MassivetextError('bad_token_index', `sequence ${i} points at byte ${p} (+${idx.lengths[i]} tokens), outside the ${size}-byte .bin`,
+            'the .idx does not belong to this .bin; rebuild the shard', { file: idxPath, offset: IDX_HEADER_BYTES + 4 * idx.sequenceCount + 8 * i });
+        }
+      }
+      expected = p + idx.lengths[i] * item;
+    }
+    if (idx.sequenceCount > 0 && idx.pointers[0] === 0 && expected !== size) {
+      throw new MassivetextError('bad_token_shard', `the .idx covers ${expected} bytes but the .bin has ${size}`,
+        'the .bin and .idx disagree (an interrupted write?); rebuild the shard', { file: binPath, offset: Math.min(expected, size) });
+    }
+    const buffer = new ArrayBuffer(size);
+    const u8 = new Uint8Array(buffer);
+    let done = 0;
+    while (done < size) {
+      const { bytesRead } = await fh.read(u8, done, Math.min(size - done, 1 << 30), done);
+      if (bytesRead === 0) throw new MassivetextError('bad_token_shard', `unexpected end of file after ${done} bytes`, '', { file: binPath, offset: done });
+      done += bytesRead;
+    }
+    const tokens: TokenArray = idx.dtype === 'uint16' ? new Uint16Array(buffer) : new Uint32Array(buffer);
+    const offsets = new Float64Array(idx.sequenceCount + 1);
+    for (let i = 0; i < idx.sequenceCount; i++) offsets[i] = idx.pointers[i] / item;
+    offsets[idx.sequenceCount] = idx.sequenceCount ? offsets[idx.sequenceCount - 1] + idx.lengths[idx.sequenceCount - 1] : 0;
+    const lengths = idx.lengths;
+    return {
+      binPath, idxPath, dtype: idx.dtype, tokens, lengths, offsets,
+      documents: idx.sequenceCount, tokenCount: size / item,
+      document: (i: number) => tokens.subarray(offsets[i], offsets[i] + lengths[i]) as TokenArray,
+    };
+  } finally {
+    await fh.close();
+  }
+}
+
+/** True when the shard's .idx exists, parses, and matches the .bin's size (a finished shard). */
+export async function isTokenShardComplete(binPath: string): Promise<boolean> {
+  try {
+    const idx = await readIdx(idxPathFor(binPath));
+    const size = (await fs.stat(binPath)).size;
+    let total = 0;
+    for (let i = 0; i < idx.sequenceCount; i++) total += idx.lengths[i];
+    return total * bytesPerToken(idx.dtype) === size;
+  } catch {
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Writer
+
+export interface TokenShardWriterOptions {
+  /** Vocabulary size: picks the dtype and bounds the ids. */
+  vocabSize: number;
+  /** End-of-document id appended by `addDocument` (SentencePiece default `</s>` = 2). Omit to append nothing. */
+  eosId?: number;
+  /** Bytes buffered before a write; 4 MiB keeps memory flat and syscalls few. */
+  chunkBytes?: number;
+}
+
+export interface TokenShardSummary {
+  bin: string;
+  idx: string;
+  tokens: number;
+  documents: number;
+  binBytes: number;
+  idxBytes: number;
+  sha256Bin: string;
+  sha256Idx: string;
+}
+
+/** Streams documents into `binPath` (+ `.idx` on commit). Nothing is visible until `commit()`. */
+export class TokenShardWriter {
+  readonly binPath: string;
+  readonly dtype: TokenDtype;
+  readonly vocabSize: number;
+  readonly eosId: number | undefined;
+  private readonly writer: AtomicWriter;
+  private readonly hash: Hash = createHash('sha256');
+  private readonly chunkTokens: number;
+  private chunk: TokenArray;
+  private fill = 0;
+  private lengths = new Int32Array(1024);
+  private flushed = 0;
+  tokens = 0;
+  documents = 0;
+
+  private constructor(binPath: string, writer: AtomicWriter, options: TokenShardWriterOptions) {
+    this.binPath = binPath;
+    this.writer = writer;
+    this.vocabSize = options.vocabSize;
+    this.dtype = tokenDtypeFor(options.vocabSize);
+    this.eosId = options.eosId;
+    if (this.eosId !== undefined && !(Number.isInteger(this.eosId) && this.eosId >= 0 && this.eosId < this.vocabSize)) {
+      throw new MassivetextError('bad_eos_id', `end-of-document id ${this.eosId} is outside the vocabulary of ${this.vocabSize}`);
+    }
+    this.chunkTokens = Math.max(1024, Math.floor((options.chunkBytes ?? 4 << 20) / bytesPerToken(this.dtype)));
+    this.chunk = this.newChunk();
+  }
+
+  static async open(binPath: string, options: TokenShardWriterOptions): Promise<TokenShardWriter> {
+    tokenDtypeFor(options.vocabSize);
+    return new TokenShardWriter(binPath, await AtomicWriter.open(binPath), options);
+  }
+
+  private newChunk(): TokenArray {
+    return this.dtype === 'uint16' ? new Uint16Array(this.chunkTokens) : new Uint32Array(this.chunkTokens);
+  }
+
+  /** Appends one document's ids, then the EOS id (when configured). Ids must be in [0, vocabSize). */
+  async addDocument(ids: ArrayLike<number>): Promise<void> {
+    this.checkIds(ids);
+    const eos = this.eosId === undefined ? 0 : 1;
+    await this.append(ids);
+    if (eos) {
+      if (this.fill === this.chunkTokens) await this.flush();
+      this.chunk[this.fill++] = this.eosId!;
+    }
+    this.pushLength(ids.length + eos);
+  }
+
+  /**
+   * Appends one document exactly as given (its EOS already included), e.g. a span copied from another
+   * shard of the same dtype. Ids are not re-checked when `trusted` (they came from a checked shard).
+   */
+  async addRawDocument(tokens: ArrayLike<number>, trusted = false): Promise<void> {
+    if (!trusted) this.checkIds(tokens);
+    await this.append(tokens);
+    this.pushLength(tokens.length);
+  }
+
+  private checkIds(ids: ArrayLike<number>): void {
+    const v = this.vocabSize;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
+      if (!(id >= 0 && id < v) || !Number.isInteger(id)) {
+        throw new MassivetextError('token_out_of_range', `token id ${id} at position ${i} of document ${this.documents} is outside the vocabulary of ${v}`,
+          'the shard vocabulary size must match the tokenizer', { file: this.binPath, record: this.documents });
+      }
+    }
+  }
+
+  private pushLength(len: number): void {
+    if (len > 0x7fffffff) {
+      throw new MassivetextError('document_too_long', `document ${this.documents} has ${len} tokens; Megatron's .idx stores lengths as int32`, '', { file: this.binPath, record: this.documents });
+    }
+    if (this.documents === this.lengths.length) {
+      const grown = new Int32Array(this.lengths.length * 2);
+      grown.set(this.lengths);
+      this.lengths = grown;
+    }
+    this.lengths[this.documents++] = len;
+    this.tokens += len;
+  }
+
+  private async append(ids: ArrayLike<number>): Promise<void> {
+    let i = 0;
+    const n = ids.length;
+    const typed = ArrayBuffer.isView(ids);
+    while (i < n) {
+      if (this.fill === this.chunkTokens) await this.flush();
+      const take = Math.min(n - i, this.chunkTokens - this.fill);
+      if (typed) this.chunk.set((ids as unknown as TokenArray).subarray(i, i + take), this.fill);
+      else for (let k = 0; k < take; k++) this.chunk[this.fill + k] = ids[i + k];
+      this.fill += take;
+      i += take;
+    }
+  }
+
+  private async flush(): Promise<void> {
+    if (this.fill === 0) return;
+    const bytes = new Uint8Array(this.chunk.buffer, 0, this.fill * bytesPerToken(this.dtype));
+    this.hash.update(bytes);
+    this.flushed += bytes.byteLength;
+    this.chunk = this.newChunk();
+    this.fill = 0;
+    await this.writer.write(bytes);
+  }
+
+  /** Writes the .bin (fsync + rename), then the .idx; returns counts and checksums. */
+  async commit(): Promise<TokenShardSummary> {
+    await this.flush();
+    if (this.flushed !== this.tokens * bytesPerToken(this.dtype)) throw new Error('token shard writer: byte count mismatch');
+    await this.writer.commit();
+    const idxPath = idxPathFor(this.binPath);
+    const idx = encodeIdx(this.lengths.subarray(0, this.documents), this.dtype);
+    await writeFileAtomic(idxPath, idx);
+    return {
+      bin: this.binPath, idx: idxPath, tokens: this.tokens, documents: this.documents,
+      binBytes: this.flushed, idxBytes: idx.byteLength,
+      sha256Bin: this.hash.digest('hex'), sha256Idx: createHash('sha256').update(idx).digest('hex'),
+    };
+  }
+
+  async abort(): Promise<void> {
+    await this.writer.abort();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Directory manifest
+
+export const TOKEN_MANIFEST_FORMAT = 'massivetext-token-shards';
+
+export interface TokenShardEntry {
+  /** File names relative to the manifest's directory. */
+  bin: string;
+  idx: string;
+  tokens: number;
+  documents: number;
+  binBytes: number;
+  idxBytes: number;
+  sha256Bin: string;
+  sha256Idx: string;
+}
+
+export interface TokenManifest {
+  format: typeof TOKEN_MANIFEST_FORMAT;
+  version: 1;
+  dtype: TokenDtype;
+  byteOrder: 'little';
+  megatronDtypeCode: number;
+  vocabSize: number;
+  eosId: number | null;
+  tokens: number;
+  documents: number;
+  shards: TokenShardEntry[];
+  /** Free-form provenance: subset, tokenizer sha256, seed, epochs ... */
+  meta?: Record<string, unknown>;
+}
+
+export function tokenShardEntry(summary: TokenShardSummary, dir: string): TokenShardEntry {
+  return {
+    bin: path.relative(dir, summary.bin), idx: path.relative(dir, summary.idx),
+    tokens: summary.tokens, documents: summary.documents, binBytes: summary.binBytes, idxBytes: summary.idxBytes,
+    sha256Bin: summary.sha256Bin, sha256Idx: summary.sha256Idx,
+  };
+}
+
+export function buildTokenManifest(shards: TokenShardEntry[], options: { vocabSize: number; eosId?: number; meta?: Record<string, unknown> }): TokenManifest {
+  const dtype = tokenDtypeFor(options.vocabSize);
+  const m: TokenManifest = {
+    format: TOKEN_MANIFEST_FORMAT, version: 1, dtype, byteOrder: 'little', megatronDtypeCode: MEGATRON_DTYPE_CODE[dtype],
+    vocabSize: options.vocabSize, eosId: options.eosId ?? null,
+    tokens: shards.reduce((a, s) => a + s.tokens, 0), documents: shards.reduce((a, s) => a + s.documents, 0),
+    shards: [...shards].sort((a, b) => (a.bin < b.bin ? -1 : a.bin > b.bin ? 1 : 0)),
+  };
+  if (options.meta) m.meta = options.meta;
+  return m;
+}
+
+export async function writeTokenManifest(dir: string, manifest: TokenManifest): Promise<void> {
+  await writeFileAtomic(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+}
+
+export async function readTokenManifest(dir: string): Promise<TokenManifest> {
+  const file = path.join(dir, 'manifest.json');
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (e) {
+    throw new MassivetextError('missing_token_manifest', `no token manifest at ${file}`,
+      'token shards are written by `massivetext build` (tokens/<subset>/) or `massivetext sample`', { file }, { cause: e });
+  }
+  let m: TokenManifest;
+  try {
+    m = JSON.parse(text) as TokenManifest;
+  } catch (e) {
+    throw new MassivetextError('bad_token_manifest', `${file} is not valid JSON: ${(e as Error).message}`, 'rebuild the shards', { file }, { cause: e });
+  }
+  if (m.format !== TOKEN_MANIFEST_FORMAT || !Array.isArray(m.shards)) {
+    throw new MassivetextError('bad_token_manifest', `${file} is not a ${TOKEN_MANIFEST_FORMAT} manifest`, '', { file });
+  }
+  return m;
+}
+
+/** sha256 of a file, streamed. */
+export async function sha256File(file: string): Promise<string> {
+  const h = createHash('sha256');
+  const fh = await fs.open(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(8 << 20);
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (!bytesRead) break;
+      h.update(buf.subarray(0, bytesRead));
+    }
+  } finally {
+    await fh.close();
+  }
+  return h.digest('hex');
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Directory writer: rolls shards at a token budget and writes manifest.json last.
+
+export interface TokenShardSetOptions extends TokenShardWriterOptions {
+  /** Start a new shard once this many tokens are written; ~100M tokens (200 MB) per train-runner.md §5.1. */
+  shardTokens?: number;
+  /** Index of the first part (for tasks that write disjoint part ranges). */
+  firstPart?: number;
+  meta?: Record<string, unknown>;
+}
+
+export const DEFAULT_SHARD_TOKENS = 100_000_000;
+
+/** Writes `dir/part-NNNNN.bin/.idx` shards of about `shardTokens` tokens each (documents never split). */
+export class TokenShardSetWriter {
+  readonly dir: string;
+  private readonly options: TokenShardSetOptions;
+  private current: TokenShardWriter | null = null;
+  private nextPart: number;
+  readonly shards: TokenShardEntry[] = [];
+
+  constructor(dir: string, options: TokenShardSetOptions) {
+    tokenDtypeFor(options.vocabSize);
+    this.dir = dir;
+    this.options = options;
+    this.nextPart = options.firstPart ?? 0;
+  }
+
+  private async writer(): Promise<TokenShardWriter> {
+    if (!this.current) {
+      this.current = await TokenShardWriter.open(path.join(this.dir, `${tokenPartName(this.nextPart++)}.bin`), this.options);
+    }
+    return this.current;
+  }
+
+  private async roll(): Promise<void> {
+    if (this.current && this.current.tokens >= (this.options.shardTokens ?? DEFAULT_SHARD_TOKENS)) await this.commitCurrent();
+  }
+
+  private async commitCurrent(): Promise<void> {
+    if (!this.current) return;
+    const w = this.current;
+    this.current = null;
+    this.shards.push(tokenShardEntry(await w.commit(), this.dir));
+  }
+
+  async addDocument(ids: ArrayLike<number>): Promise<void> {
+    await (await this.writer()).addDocument(ids);
+    await this.roll();
+  }
+
+  async addRawDocument(tokens: ArrayLike<number>, trusted = false): Promise<void> {
+    await (await this.writer()).addRawDocument(tokens, trusted);
+    await this.roll();
+  }
+
+  /** Commits the open shard and writes `manifest.json`; returns the manifest. */
+  async finish(): Promise<TokenManifest> {
+    await this.commitCurrent();
+    const manifest = buildTokenManifest(this.shards, { vocabSize: this.options.vocabSize, eosId: this.options.eosId, meta: this.options.meta });
+    await writeTokenManifest(this.dir, manifest);
+    return manifest;
+  }
+
+  async abort(): Promise<void> {
+    const w = this.current;
+    this.current = null;
+    if (w) await w.abort();
+  }
+}
