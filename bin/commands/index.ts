@@ -9,6 +9,7 @@ type Registrar = (program: Command) => void;
 export async function commandModules(): Promise<Registrar[]> {
   const mods: { register: Registrar }[] = await Promise.all([
     // COMMANDS (one import per line, keep this marker)
+    import('./build.js'),
     import('./read.js'),
   ]);
   return mods.map((m) => m.register);
