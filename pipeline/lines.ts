@@ -33,28 +33,42 @@ export function openDecompressed(file: string, compression: Compression = compre
 
 export async function* readLines(file: string, compression?: Compression): AsyncGenerator<Line> {
   const stream = openDecompressed(file, compression);
-  const decoder = new TextDecoder('utf-8');
-  let pending = '';
+  // Work on bytes: find newlines with Buffer.indexOf and decode each complete line once, so a long line
+  // split over many chunks costs O(length), not O(length^2).
+  let carry: Buffer[] = [];
+  let carryLen = 0;
   let line = 0;
+  const decode = (b: Buffer): string => {
+    let end = b.length;
+    if (end && b[end - 1] === 13) end--;
+    return b.toString('utf8', 0, end);
+  };
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
-      pending += decoder.decode(chunk, { stream: true });
       let start = 0;
       for (;;) {
-        const nl = pending.indexOf('\n', start);
+        const nl = chunk.indexOf(10, start);
         if (nl < 0) break;
+        let bytes = chunk.subarray(start, nl);
+        if (carryLen) {
+          carry.push(bytes);
+          bytes = Buffer.concat(carry, carryLen + bytes.length);
+          carry = [];
+          carryLen = 0;
+        }
         line++;
-        let end = nl;
-        if (end > start && pending.charCodeAt(end - 1) === 13) end--;
-        yield { text: pending.slice(start, end), line };
+        yield { text: decode(bytes), line };
         start = nl + 1;
       }
-      pending = start ? pending.slice(start) : pending;
+      if (start < chunk.length) {
+        const rest = chunk.subarray(start);
+        carry.push(rest);
+        carryLen += rest.length;
+      }
     }
-    pending += decoder.decode();
-    if (pending.length) {
+    if (carryLen) {
       line++;
-      yield { text: pending.endsWith('\r') ? pending.slice(0, -1) : pending, line };
+      yield { text: decode(Buffer.concat(carry, carryLen)), line };
     }
   } catch (e) {
     throw streamError(e, file, line);
