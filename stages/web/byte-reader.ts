@@ -1,0 +1,202 @@
+/**
+ * A buffered reader over an async stream of byte chunks, for record formats (WARC, ARC, HTTP messages)
+ * that mix header lines and length-prefixed blocks. Memory is bounded by the largest line or block read;
+ * `skip` discards without buffering. `position` is the number of bytes consumed so far.
+ * A chunk source may signal a discontinuity (a corrupt compressed member was skipped) with STREAM_BREAK;
+ * a read that would cross it throws StreamBreakError, so the record being read is abandoned, not mixed.
+ */
+
+export const STREAM_BREAK: unique symbol = Symbol('stream-break');
+export type ByteChunk = Uint8Array | typeof STREAM_BREAK;
+
+export class StreamBreakError extends Error {
+  constructor() {
+    super('the input stream skipped corrupt bytes here');
+    this.name = 'StreamBreakError';
+  }
+}
+
+export class ByteReader {
+  private readonly it: AsyncIterator<ByteChunk>;
+  private chunks: Buffer[] = [];
+  private head = 0; // read offset into chunks[0]
+  private buffered = 0;
+  private eof = false;
+  private pendingBreak = false;
+  /** Bytes consumed (read or skipped) so far. */
+  position = 0;
+
+  constructor(source: AsyncIterable<ByteChunk>) {
+    this.it = source[Symbol.asyncIterator]();
+  }
+
+  /** True when no byte is left to read (after a pending break has been cleared). */
+  async atEnd(): Promise<boolean> {
+    await this.fill(1);
+    return this.buffered === 0 && (this.eof || this.pendingBreak);
+  }
+
+  /** True when a discontinuity is next; clears it. */
+  takeBreak(): boolean {
+    if (this.buffered === 0 && this.pendingBreak) {
+      this.pendingBreak = false;
+      return true;
+    }
+    return false;
+  }
+
+  /** Buffers until at least n bytes are available, the input ends, or a break is reached. */
+  private async fill(n: number): Promise<void> {
+    while (this.buffered < n && !this.eof && !this.pendingBreak) {
+      const r = await this.it.next();
+      if (r.done) {
+        this.eof = true;
+        break;
+      }
+      if (r.value === STREAM_BREAK) {
+        this.pendingBreak = true;
+        break;
+      }
+      if (r.value.length === 0) continue;
+      const b = Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
+      this.chunks.push(b);
+      this.buffered += b.length;
+    }
+  }
+
+  private take(n: number): Buffer {
+    // Precondition: n <= buffered.
+    const first = this.chunks[0];
+    if (first && first.length - this.head >= n) {
+      const out = first.subarray(this.head, this.head + n);
+      this.head += n;
+      if (this.head === first.length) {
+        this.chunks.shift();
+        this.head = 0;
+      }
+      this.buffered -= n;
+      this.position += n;
+      return out;
+    }
+    const out = Buffer.allocUnsafe(n);
+    let o = 0;
+    while (o < n) {
+      const c = this.chunks[0]!;
+      const k = Math.min(n - o, c.length - this.head);
+      c.copy(out, o, this.head, this.head + k);
+      o += k;
+      this.head += k;
+      if (this.head === c.length) {
+        this.chunks.shift();
+        this.head = 0;
+      }
+    }
+    this.buffered -= n;
+    this.position += n;
+    return out;
+  }
+
+  /**
+   * Reads one line including its '\n' (or up to EOF). Returns null at EOF. A line longer than maxLength
+   * is returned cut at maxLength (the caller treats it as malformed).
+   */
+  async readLine(maxLength = 1 << 20): Promise<Buffer | null> {
+    let scanned = 0;
+    for (;;) {
+      // Search for '\n' in buffered bytes from `scanned`.
+      let idx = -1;
+      let skip = scanned;
+      let base = 0;
+      for (let ci = 0; ci < this.chunks.length && idx < 0; ci++) {
+        const c = this.chunks[ci]!;
+        const start = ci === 0 ? this.head : 0;
+        const len = c.length - start;
+        if (skip >= len) {
+          skip -= len;
+          base += len;
+          continue;
+        }
+        const j = c.indexOf(10, start + skip);
+        if (j >= 0) idx = base + (j - start);
+        base += len;
+        skip = 0;
+      }
+      if (idx >= 0) return this.take(Math.min(idx + 1, maxLength));
+      if (this.buffered >= maxLength) return this.take(maxLength);
+      scanned = this.buffered;
+      const before = this.buffered;
+      await this.fill(this.buffered + 1);
+      if (this.buffered === before) {
+        if (before === 0) {
+          if (this.pendingBreak) throw new StreamBreakError();
+          return null;
+        }
+        if (this.pendingBreak) throw new StreamBreakError();
+        return this.take(before);
+      }
+    }
+  }
+
+  /** Reads exactly n bytes; returns fewer only at EOF (truncated input). Throws at a stream break. */
+  async read(n: number): Promise<Buffer> {
+    await this.fill(n);
+    if (this.buffered < n && this.pendingBreak) throw new StreamBreakError();
+    return this.take(Math.min(n, this.buffered));
+  }
+
+  /** Peeks up to n bytes without consuming. */
+  async peek(n: number): Promise<Buffer> {
+    await this.fill(n);
+    const k = Math.min(n, this.buffered);
+    const first = this.chunks[0];
+    if (first && first.length - this.head >= k) return first.subarray(this.head, this.head + k);
+    const out = Buffer.allocUnsafe(k);
+    let o = 0;
+    for (let ci = 0; o < k; ci++) {
+      const c = this.chunks[ci]!;
+      const start = ci === 0 ? this.head : 0;
+      const m = Math.min(k - o, c.length - start);
+      c.copy(out, o, start, start + m);
+      o += m;
+    }
+    return out;
+  }
+
+  /** Discards n bytes without buffering them all; returns how many were skipped (fewer at EOF). */
+  async skip(n: number): Promise<number> {
+    let left = n;
+    while (left > 0) {
+      if (this.buffered === 0) {
+        await this.fill(1);
+        if (this.buffered === 0) {
+          if (this.pendingBreak) throw new StreamBreakError();
+          break;
+        }
+      }
+      const k = Math.min(left, this.buffered);
+      // Drop whole chunks cheaply.
+      let d = k;
+      while (d > 0) {
+        const c = this.chunks[0]!;
+        const avail = c.length - this.head;
+        if (avail <= d) {
+          this.chunks.shift();
+          this.head = 0;
+          d -= avail;
+        } else {
+          this.head += d;
+          d = 0;
+        }
+      }
+      this.buffered -= k;
+      this.position += k;
+      left -= k;
+    }
+    return n - left;
+  }
+
+  /** Stops the underlying source (closes files/sockets). */
+  async close(): Promise<void> {
+    await this.it.return?.();
+  }
+}
