@@ -1,0 +1,110 @@
+/**
+ * Phase 1 of 4 — signatures. Per input part (task i of N takes parts i, i+N, ...): the MinHash signature
+ * of every document (`signatures/part-NNNNN.sig`), its id (`ids/`), and its LSH band keys as sorted runs
+ * (`runs/part-NNNNN.rNNN.keys`, one section per band), then the part's record (`parts/part-NNNNN.json`).
+ * Signatures are computed on the worker pool in batches; results come back in input order, so the files
+ * are byte-identical for any worker count. Memory: the batches in flight plus 12 bytes per document per
+ * band for the current run (at most `maxRunDocs` documents; bigger parts spill several sorted runs).
+ */
+import { promises as fs } from 'node:fs';
+import { AtomicWriter } from '../../../pipeline/atomic-file.js';
+import type { RecordError } from '../../../pipeline/errors.js';
+import type { Reporter } from '../../../pipeline/stage.js';
+import { mergeCounters, StageStats, type Counters } from '../../../pipeline/stats.js';
+import { docBatches, type DocBatch } from '../common/doc-batches.js';
+import { IdWriter } from '../common/ids.js';
+import { KeyRunBuilder } from '../common/key-runs.js';
+import { mapOnPool, resolvePool, type PoolChoice } from '../common/resolve-pool.js';
+import { inputUnchanged, layout, partsOfTask, readPartMeta, writePartMeta } from '../common/work-layout.js';
+import { defaultMinhashOptions, type MinhashOptions } from './minhash-options.js';
+import { signatureHeader } from './signature-file.js';
+import { signBatch, type SignBatchOptions, type SignBatchResult } from './signature-worker.js';
+
+export interface ComputeSignaturesOptions extends PoolChoice {
+  /** Input parts (document JSON lines, plain/.gz/.zst), in part order; every phase gets the same list. */
+  parts: string[];
+  /** Work directory shared by the four phases. */
+  workDir: string;
+  task?: number;
+  tasks?: number;
+  options?: Partial<MinhashOptions>;
+  /** Skip parts already done with an unchanged input (default true). */
+  resume?: boolean;
+  onError?: (e: RecordError) => void;
+  reporter?: Reporter;
+}
+
+const workerUrl = new URL('./signature-worker.js', import.meta.url).href;
+
+export async function computeSignatures(o: ComputeSignaturesOptions): Promise<Counters> {
+  const mo: MinhashOptions = { ...defaultMinhashOptions, ...o.options };
+  const k = mo.bands * mo.rows;
+  const signOptions: SignBatchOptions = { n: mo.n, bands: mo.bands, rows: mo.rows, seed: mo.seed };
+  const { pool, done } = resolvePool(o);
+  const all: Counters[] = [];
+  try {
+    for (const p of partsOfTask(o.parts.length, o.task ?? 0, o.tasks ?? 1)) {
+      const file = o.parts[p]!;
+      if (o.resume !== false) {
+        const m = await readPartMeta(o.workDir, p);
+        if (m && m.file === file && (await inputUnchanged(m))) {
+          all.push({ ...m.stats, parts_resumed: 1 });
+          continue;
+        }
+      }
+      const st = await fs.stat(file);
+      const stats = new StageStats('near_dedup_signatures');
+      const sigOut = await AtomicWriter.open(layout.signatures(o.workDir, p));
+      const ids = await IdWriter.open(layout.ids(o.workDir, p));
+      let builder = new KeyRunBuilder(2, mo.bands);
+      let runs = 0;
+      let docs = 0;
+      try {
+        await sigOut.write(signatureHeader(k));
+        const batches = docBatches(file, mo.batchDocs, 4 << 20, (e) => { stats.error(e.code); o.onError?.(e); });
+        const meta: DocBatch[] = [];
+        const texts = (async function* () {
+          for await (const b of batches) {
+            meta.push(b);
+            yield b.docs.map((d) => d.text);
+          }
+        })();
+        for await (const r of mapOnPool<string[], SignBatchOptions, SignBatchResult>(pool, workerUrl, 'signBatch', signBatch, signOptions, texts)) {
+          const b = meta.shift()!;
+          await sigOut.write(new Uint8Array(r.sigs.buffer, r.sigs.byteOffset, r.sigs.byteLength));
+          for (let t = 0; t < b.docs.length; t++) {
+            const doc = b.docs[t]!;
+            await ids.add(doc.id);
+            stats.in(Buffer.byteLength(doc.text));
+            stats.add('words', r.words[t]!);
+            const ordinal = b.first + t;
+            if (r.words[t] === 0) {
+              stats.add('no_words');
+            } else {
+              for (let band = 0; band < mo.bands; band++) builder.add(band, r.keys, (t * mo.bands + band) * 2, ordinal);
+              builder.docs++;
+              if (builder.docs >= mo.maxRunDocs) {
+                await builder.write(layout.run(o.workDir, p, runs++));
+                builder = new KeyRunBuilder(2, mo.bands);
+              }
+            }
+          }
+          docs += b.docs.length;
+          o.reporter?.progress({ step: 'near_dedup_signatures', done: docs, unit: 'docs' });
+        }
+        if (builder.docs > 0 || runs === 0) await builder.write(layout.run(o.workDir, p, runs++));
+        await ids.commit();
+        await sigOut.commit();
+      } catch (e) {
+        await sigOut.abort();
+        await ids.abort();
+        throw e;
+      }
+      await writePartMeta(o.workDir, { part: p, file, size: st.size, mtimeMs: st.mtimeMs, docs, runs, stats: stats.counters });
+      all.push({ ...stats.counters, parts_computed: 1 });
+    }
+  } finally {
+    await done();
+  }
+  return mergeCounters(...all);
+}
