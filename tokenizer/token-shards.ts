@@ -255,10 +255,17 @@ export interface TokenShardWriterOptions {
   eosId?: number;
   /** Bytes buffered before a write; 4 MiB keeps memory flat and syscalls few. */
   chunkBytes?: number;
+  /** Bytes written before the tokens (e.g. llm.c's 1 KiB header); counted in binBytes and sha256Bin. */
+  header?: Uint8Array;
+  /** 'megatron' (default) writes the .idx on commit; 'none' writes only the .bin (llm.c export). */
+  index?: 'megatron' | 'none';
+  /** When set, commit() fails unless exactly this many tokens were written (a header that states it). */
+  expectTokens?: number;
 }
 
 export interface TokenShardSummary {
   bin: string;
+  /** Empty when the writer was opened with `index: 'none'`. */
   idx: string;
   tokens: number;
   documents: number;
@@ -277,10 +284,11 @@ export class TokenShardWriter {
   private readonly writer: AtomicWriter;
   private readonly hash: Hash = createHash('sha256');
   private readonly chunkTokens: number;
-  private chunk: TokenArray;
+  private chunkStore: TokenArray | null = null;
   private fill = 0;
   private lengths = new Int32Array(1024);
   private flushed = 0;
+  private readonly options: TokenShardWriterOptions;
   tokens = 0;
   documents = 0;
 
@@ -294,16 +302,24 @@ export class TokenShardWriter {
       throw new MassivetextError('bad_eos_id', `end-of-document id ${this.eosId} is outside the vocabulary of ${this.vocabSize}`);
     }
     this.chunkTokens = Math.max(1024, Math.floor((options.chunkBytes ?? 4 << 20) / bytesPerToken(this.dtype)));
-    this.chunk = this.newChunk();
+    this.options = options;
   }
 
   static async open(binPath: string, options: TokenShardWriterOptions): Promise<TokenShardWriter> {
     tokenDtypeFor(options.vocabSize);
-    return new TokenShardWriter(binPath, await AtomicWriter.open(binPath), options);
+    const w = new TokenShardWriter(binPath, await AtomicWriter.open(binPath), options);
+    if (options.header?.byteLength) {
+      const header = options.header.slice();
+      w.hash.update(header);
+      await w.writer.write(header);
+    }
+    return w;
   }
 
-  private newChunk(): TokenArray {
-    return this.dtype === 'uint16' ? new Uint16Array(this.chunkTokens) : new Uint32Array(this.chunkTokens);
+  /** The write buffer, allocated on first use (writers fed only whole blocks never need it). */
+  private get chunk(): TokenArray {
+    if (!this.chunkStore) this.chunkStore = this.dtype === 'uint16' ? new Uint16Array(this.chunkTokens) : new Uint32Array(this.chunkTokens);
+    return this.chunkStore;
   }
 
   /** Appends one document's ids, then the EOS id (when configured). Ids must be in [0, vocabSize). */
@@ -326,6 +342,28 @@ export class TokenShardWriter {
     if (!trusted) this.checkIds(tokens);
     await this.append(tokens);
     this.pushLength(tokens.length);
+  }
+
+  /**
+   * Appends several whole documents laid out back to back in `tokens` (EOS ids included), with their
+   * lengths. The array is handed to the file stream as it is: the caller must not reuse it.
+   */
+  async addRawDocuments(tokens: TokenArray, lengths: ArrayLike<number>, trusted = false): Promise<void> {
+    let sum = 0;
+    for (let i = 0; i < lengths.length; i++) sum += lengths[i];
+    if (sum !== tokens.length) throw new Error(`addRawDocuments: lengths sum to ${sum} but ${tokens.length} tokens were given`);
+    if ((tokens instanceof Uint16Array) !== (this.dtype === 'uint16')) throw new Error('addRawDocuments: token array width does not match the shard dtype');
+    if (!trusted) this.checkIds(tokens);
+    if (tokens.length < this.chunkTokens - this.fill) {
+      await this.append(tokens);
+    } else {
+      await this.flush();
+      const bytes = new Uint8Array(tokens.buffer, tokens.byteOffset, tokens.byteLength);
+      this.hash.update(bytes);
+      this.flushed += bytes.byteLength;
+      await this.writer.write(bytes);
+    }
+    for (let i = 0; i < lengths.length; i++) this.pushLength(lengths[i]);
   }
 
   private checkIds(ids: ArrayLike<number>): void {
@@ -368,10 +406,12 @@ export class TokenShardWriter {
 
   private async flush(): Promise<void> {
     if (this.fill === 0) return;
-    const bytes = new Uint8Array(this.chunk.buffer, 0, this.fill * bytesPerToken(this.dtype));
+    // copy out the filled part (no zeroing) so the chunk can be reused while the stream holds the copy
+    const n = this.fill * bytesPerToken(this.dtype);
+    const bytes = Buffer.allocUnsafe(n);
+    bytes.set(new Uint8Array(this.chunk.buffer, 0, n));
     this.hash.update(bytes);
-    this.flushed += bytes.byteLength;
-    this.chunk = this.newChunk();
+    this.flushed += n;
     this.fill = 0;
     await this.writer.write(bytes);
   }
@@ -380,14 +420,23 @@ export class TokenShardWriter {
   async commit(): Promise<TokenShardSummary> {
     await this.flush();
     if (this.flushed !== this.tokens * bytesPerToken(this.dtype)) throw new Error('token shard writer: byte count mismatch');
+    if (this.options.expectTokens !== undefined && this.options.expectTokens !== this.tokens) {
+      await this.writer.abort();
+      throw new Error(`token shard writer: ${this.tokens} tokens written but the header states ${this.options.expectTokens}`);
+    }
     await this.writer.commit();
+    const headerBytes = this.options.header?.byteLength ?? 0;
+    const sha256Bin = this.hash.digest('hex');
+    if (this.options.index === 'none') {
+      return { bin: this.binPath, idx: '', tokens: this.tokens, documents: this.documents, binBytes: headerBytes + this.flushed, idxBytes: 0, sha256Bin, sha256Idx: '' };
+    }
     const idxPath = idxPathFor(this.binPath);
     const idx = encodeIdx(this.lengths.subarray(0, this.documents), this.dtype);
     await writeFileAtomic(idxPath, idx);
     return {
       bin: this.binPath, idx: idxPath, tokens: this.tokens, documents: this.documents,
-      binBytes: this.flushed, idxBytes: idx.byteLength,
-      sha256Bin: this.hash.digest('hex'), sha256Idx: createHash('sha256').update(idx).digest('hex'),
+      binBytes: headerBytes + this.flushed, idxBytes: idx.byteLength,
+      sha256Bin, sha256Idx: createHash('sha256').update(idx).digest('hex'),
     };
   }
 
