@@ -27,6 +27,7 @@ export interface BuildCliOptions {
   force?: boolean;
   only?: string[];
   slurmOpt?: string[];
+  wait?: boolean;
 }
 
 /** Loads the recipe and its steps, as `build` and `worker` both need them. */
@@ -81,6 +82,7 @@ export function register(program: Command): void {
     .option('--json', 'progress and events as JSON lines on stderr')
     .option('--progress', 'show the live progress line even when stderr is not a TTY')
     .option('--quiet', 'no progress output')
+    .option('--wait', 'with --executor slurm: wait for the jobs and report failed tasks with their logs')
     .option('--slurm-opt <opt...>', 'extra sbatch options, e.g. --slurm-opt=--partition=cpu --slurm-opt=--time=04:00:00')
     .addHelpText('after', `
 Examples:
@@ -101,7 +103,7 @@ export async function runBuild(opts: BuildCliOptions): Promise<number> {
   if (opts.executor !== 'local') {
     if (opts.executor === 'slurm') {
       const { runSlurm } = await import('../build/slurm-executor.js');
-      return runSlurm({ outDir, configFile: opts.config, steps, tasks: opts.tasks ?? 1, slurmOpts: opts.slurmOpt ?? [], reporter, workers: opts.workers });
+      return runSlurm({ outDir, configFile: opts.config, steps, tasks: opts.tasks ?? 1, slurmOpts: opts.slurmOpt ?? [], reporter, workers: opts.workers, wait: Boolean(opts.wait) });
     }
     throw new MassivetextError('bad_executor', `unknown executor "${opts.executor}"`, 'use --executor local or --executor slurm');
   }

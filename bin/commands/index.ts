@@ -11,6 +11,7 @@ export async function commandModules(): Promise<Registrar[]> {
     // COMMANDS (one import per line, keep this marker)
     import('./build.js'),
     import('./read.js'),
+    import('./worker.js'),
   ]);
   return mods.map((m) => m.register);
 }
