@@ -1,0 +1,169 @@
+/**
+ * One subset's input shards (`tokens/<subset>/manifest.json` + `part-NNNNN.bin/.idx`) seen as one
+ * array of documents: lengths for planning, and copying any document's tokens into a block.
+ * Only the .idx files are read up front (their sizes are checked against the .bin files); tokens are
+ * read on demand with positional reads, sorted by position within each block for locality, or from
+ * memory when the caller preloads a subset that is read several times over.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { MassivetextError } from '../../pipeline/index.js';
+import {
+  bytesPerToken, idxPathFor, parseIdx, readTokenManifest, readTokenShard, type TokenArray, type TokenDtype, type TokenManifest,
+} from '../../tokenizer/token-shards.js';
+
+export interface TokenSourceShard {
+  bin: string;
+  bytes: number;
+  idxSha256: string;
+}
+
+export class TokenSource {
+  readonly dir: string;
+  readonly manifest: TokenManifest;
+  readonly dtype: TokenDtype;
+  readonly shards: TokenSourceShard[];
+  /** Per document: tokens (EOS included). */
+  readonly lengths: Int32Array;
+  /** Per document: its shard. */
+  readonly shardOf: Uint32Array;
+  /** Per document: token offset inside its shard. */
+  readonly offsetOf: Float64Array;
+  readonly tokens: number;
+  private fds: (number | null)[];
+  private memory: (TokenArray | null)[];
+
+  private constructor(dir: string, manifest: TokenManifest, shards: TokenSourceShard[], lengths: Int32Array, shardOf: Uint32Array, offsetOf: Float64Array) {
+    this.dir = dir;
+    this.manifest = manifest;
+    this.dtype = manifest.dtype;
+    this.shards = shards;
+    this.lengths = lengths;
+    this.shardOf = shardOf;
+    this.offsetOf = offsetOf;
+    let t = 0;
+    for (let i = 0; i < lengths.length; i++) t += lengths[i];
+    this.tokens = t;
+    this.fds = shards.map(() => null);
+    this.memory = shards.map(() => null);
+  }
+
+  /** Reads the manifest and every .idx of `dir`; checks dtype and sizes against the .bin files. */
+  static async open(dir: string): Promise<TokenSource> {
+    const manifest = await readTokenManifest(dir);
+    const item = bytesPerToken(manifest.dtype);
+    const parts: { lengths: Int32Array; pointers: Float64Array }[] = [];
+    const shards: TokenSourceShard[] = [];
+    for (const entry of manifest.shards) {
+      const bin = path.join(dir, entry.bin);
+      const idxFile = entry.idx ? path.join(dir, entry.idx) : idxPathFor(bin);
+      let idxBytes: Buffer;
+      try {
+        idxBytes = await fs.readFile(idxFile);
+      } catch (e) {
+        throw new MassivetextError('missing_token_index', `cannot read ${idxFile}, listed in ${path.join(dir, 'manifest.json')}`,
+          'the token shards are incomplete; re-run `massivetext build` to finish them', { file: idxFile }, { cause: e });
+      }
+      const idx = parseIdx(idxBytes, idxFile);
+      if (idx.dtype !== manifest.dtype) {
+        throw new MassivetextError('bad_token_index', `${idxFile} holds ${idx.dtype} tokens but the manifest says ${manifest.dtype}`, 'rebuild the shards', { file: idxFile, offset: 17 });
+      }
+      let size: number;
+      try {
+        size = (await fs.stat(bin)).size;
+      } catch (e) {
+        throw new MassivetextError('missing_token_shard', `cannot read ${bin}, listed in ${path.join(dir, 'manifest.json')}`, 're-run `massivetext build`', { file: bin }, { cause: e });
+      }
+      let end = 0;
+      for (let i = 0; i < idx.sequenceCount; i++) end = Math.max(end, idx.pointers[i] + idx.lengths[i] * item);
+      if (end > size || (entry.binBytes !== undefined && entry.binBytes !== size)) {
+        throw new MassivetextError('bad_token_shard', `${bin} has ${size} bytes; its .idx needs ${end} and the manifest says ${entry.binBytes}`,
+          'the .bin was truncated or replaced; rebuild the shards', { file: bin, offset: Math.min(size, end) });
+      }
+      parts.push({ lengths: idx.lengths, pointers: idx.pointers });
+      shards.push({ bin, bytes: size, idxSha256: createHash('sha256').update(idxBytes).digest('hex') });
+    }
+    const D = parts.reduce((a, p) => a + p.lengths.length, 0);
+    const lengths = new Int32Array(D);
+    const shardOf = new Uint32Array(D);
+    const offsetOf = new Float64Array(D);
+    let k = 0;
+    parts.forEach((p, s) => {
+      lengths.set(p.lengths, k);
+      shardOf.fill(s, k, k + p.lengths.length);
+      for (let i = 0; i < p.lengths.length; i++) offsetOf[k + i] = p.pointers[i] / item;
+      k += p.lengths.length;
+    });
+    return new TokenSource(dir, manifest, shards, lengths, shardOf, offsetOf);
+  }
+
+  get documents(): number {
+    return this.lengths.length;
+  }
+
+  /** Loads every shard into memory (for subsets read more than about once). */
+  async preload(): Promise<void> {
+    for (let s = 0; s < this.shards.length; s++) {
+      if (!this.memory[s]) this.memory[s] = (await readTokenShard(this.shards[s].bin)).tokens;
+    }
+  }
+
+  /**
+   * Copies documents `docs` back to back into a new array (in that order), with their lengths.
+   * Positional reads are issued sorted by (shard, offset).
+   */
+  readBlock(docs: Uint32Array): { tokens: TokenArray; lengths: Int32Array } {
+    const n = docs.length;
+    const lengths = new Int32Array(n);
+    const dest = new Float64Array(n);
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const l = this.lengths[docs[i]];
+      lengths[i] = l;
+      dest[i] = total;
+      total += l;
+    }
+    const tokens: TokenArray = this.dtype === 'uint16' ? new Uint16Array(total) : new Uint32Array(total);
+    const item = bytesPerToken(this.dtype);
+    const u8 = new Uint8Array(tokens.buffer);
+    const order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    order.sort((a, b) => {
+      const da = docs[a], db = docs[b];
+      return this.shardOf[da] - this.shardOf[db] || this.offsetOf[da] - this.offsetOf[db];
+    });
+    for (let j = 0; j < n; j++) {
+      const i = order[j];
+      const d = docs[i];
+      const s = this.shardOf[d];
+      const mem = this.memory[s];
+      if (mem) {
+        tokens.set(mem.subarray(this.offsetOf[d], this.offsetOf[d] + lengths[i]), dest[i]);
+        continue;
+      }
+      let fd = this.fds[s];
+      if (fd === null) fd = this.fds[s] = openSync(this.shards[s].bin, 'r');
+      const want = lengths[i] * item;
+      let got = 0;
+      while (got < want) {
+        const r = readSync(fd, u8, dest[i] * item + got, want - got, this.offsetOf[d] * item + got);
+        if (r === 0) {
+          throw new MassivetextError('bad_token_shard', `unexpected end of ${this.shards[s].bin} reading document at token ${this.offsetOf[d]}`,
+            'the shard changed while sampling; rebuild it', { file: this.shards[s].bin, offset: this.offsetOf[d] * item + got });
+        }
+        got += r;
+      }
+    }
+    return { tokens, lengths };
+  }
+
+  close(): void {
+    for (let s = 0; s < this.fds.length; s++) {
+      const fd = this.fds[s];
+      if (fd !== null) closeSync(fd);
+      this.fds[s] = null;
+    }
+    this.memory = this.memory.map(() => null);
+  }
+}
