@@ -16,7 +16,7 @@ export const gopherWeights: Readonly<Record<Subset, number>> = Object.freeze({
 export function parseWeights(text: string): SampleWeights {
   const out: SampleWeights = {};
   for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
-    const m = /^([a-z]+)\s*[=:]\s*([0-9.eE+-]+)$/.exec(part);
+    const m = /^([a-z0-9]+)\s*[=:]\s*([0-9.eE+-]+)$/.exec(part);
     if (!m) {
       throw new MassivetextError('bad_weights', `cannot parse weight "${part}"`, 'write weights as subset=number pairs, e.g. web=0.48,books=0.27,c4=0.10');
     }
