@@ -12,6 +12,8 @@ import type { ReadKind } from '../commands/read.js';
 import type { FilterSpecJson, Recipe } from '../recipe/recipe.js';
 import { expandInputs, resolveWithPaths } from './inputs.js';
 import { layout, partFile } from './layout.js';
+import { profileInto } from './doc-profile.js';
+import { type DocSamples, sampleText, writeSamples } from './samples.js';
 
 export interface IngestUnit extends Unit {
   subset: Subset;
@@ -21,6 +23,9 @@ export interface IngestUnit extends Unit {
   with: Record<string, unknown>;
   filters: FilterSpecJson[];
 }
+
+const SAMPLES_KEPT = 3;
+const SAMPLES_PER_REASON = 2;
 
 export const FILTERS_MODULE = new URL('../../filters/apply-filters.js', import.meta.url).href;
 
@@ -59,23 +64,40 @@ async function ingestUnit(unit: IngestUnit, recipe: Recipe, kinds: Record<string
     ? await DocumentPartWriter.open(partFile(layout.rejected(ctx.outDir, 'filters', unit.subset), unit.index), { level: recipe.output.partLevel })
     : null;
   const stats = new Map<string, StageStats>();
+  const samples: DocSamples = { kept: [], dropped: {} };
   const sourceName = `read-${unit.subset}`;
   try {
     const source = kinds[unit.kind]!.open([unit.input], { ...unit.with, subset: unit.subset });
-    const named = { name: sourceName, read: (c: Parameters<typeof source.read>[0]) => source.read(c) };
+    const named = {
+      name: sourceName,
+      async *read(c: Parameters<typeof source.read>[0]) {
+        for await (const d of source.read(c)) {
+          profileInto(c.stats, d.text, 'before');
+          yield d;
+        }
+      },
+    };
     const stages: Stage[] = [];
     if (unit.filters.length) {
       const target = ctx.pool
         ? { pool: ctx.pool, moduleUrl: FILTERS_MODULE, fn: 'applyFilters' }
         : { local: async (docs: Document[], specs: FilterSpecJson[]) => (await import(FILTERS_MODULE)).applyFilters(docs, specs) };
       stages.push(batchStage(`filter-${unit.subset}`, target, unit.filters, {
-        onDrop: rejected ? (doc, v) => rejected.add({ ...doc, meta: { ...doc.meta, dropReason: v.reason } }) : undefined,
+        onDrop: async (doc, v) => {
+          const list = (samples.dropped[v.reason] ??= []);
+          if (list.length < SAMPLES_PER_REASON) list.push(sampleText(doc, v.detail));
+          if (rejected) await rejected.add({ ...doc, meta: { ...doc.meta, dropReason: v.reason } });
+        },
       }));
     }
     const sink: Sink = {
       name: `write-ingest-${unit.subset}`,
-      async write(input) {
-        for await (const d of input) await writer.add(d.subset === unit.subset ? d : { ...d, subset: unit.subset });
+      async write(input, c) {
+        for await (const d of input) {
+          profileInto(c.stats, d.text, 'after');
+          if (samples.kept.length < SAMPLES_KEPT) samples.kept.push(sampleText(d));
+          await writer.add(d.subset === unit.subset ? d : { ...d, subset: unit.subset });
+        }
       },
     };
     await runPipeline(named, stages, sink, { reporter: ctx.reporter, step: `ingest ${unit.subset} ${unit.input.split('/').pop()}`, signal: ctx.signal, stats });
@@ -93,6 +115,7 @@ async function ingestUnit(unit: IngestUnit, recipe: Recipe, kinds: Record<string
   }
   await writer.commit();
   await rejected?.commit();
+  await writeSamples(ctx.outDir, 'ingest', unit.key, samples);
   const result: RunStats = {};
   for (const [name, s] of stats) {
     const { wall_ms: _w, ...counters } = s.counters;
