@@ -24,6 +24,8 @@ export interface IngestUnit extends Unit {
   filters: FilterSpecJson[];
 }
 
+/** Errors of our own outputs (not of the input): they stop the build instead of being counted. */
+const OUTPUT_ERRORS = new Set(['out_of_disk', 'write_denied']);
 const SAMPLES_KEPT = 3;
 const SAMPLES_PER_REASON = 2;
 
@@ -102,7 +104,7 @@ async function ingestUnit(unit: IngestUnit, recipe: Recipe, kinds: Record<string
     };
     await runPipeline(named, stages, sink, { reporter: ctx.reporter, step: `ingest ${unit.subset} ${unit.input.split('/').pop()}`, signal: ctx.signal, stats });
   } catch (e) {
-    if (!isMassivetextError(e)) {
+    if (!isMassivetextError(e) || OUTPUT_ERRORS.has(e.code)) {
       await writer.abort();
       await rejected?.abort();
       throw e;
