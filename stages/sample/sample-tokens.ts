@@ -15,11 +15,10 @@ import * as path from 'node:path';
 import {
   MassivetextError, type Reporter, removeStaleTemps, silentReporter, type Subset, SUBSETS, writeFileAtomic,
 } from '../../pipeline/index.js';
-import { encodeLlmcHeader, isLlmcShardComplete } from '../../tokenizer/token-shard-llmc.js';
 import {
-  buildTokenManifest, bytesPerToken, DEFAULT_SHARD_TOKENS, idxPathFor, readIdx, sha256File,
-  type TokenDtype, tokenPartName, type TokenShardEntry, TokenShardWriter, writeTokenManifest,
-} from '../../tokenizer/token-shards.js';
+  BlockShardWriter, bytesPerToken, encodeLlmcHeader, idxPathFor, isLlmcShardComplete, readIdxFile, sha256File,
+  type ShardEntry, type TokenDtype, tokenPartName, writeManifest,
+} from './shard-format.js';
 import { allocateTokens, documentOrder, planSubsetDraw, shardDocuments, type SubsetDraw } from './sample-plan.js';
 import { gopherWeights, resolveWeights, type SampleWeights } from './sample-weights.js';
 import { TokenSource } from './token-source.js';
@@ -54,7 +53,7 @@ export interface SampleOptions {
 export const defaultSampleOptions = {
   seed: 42, // any fixed default; 42 is llm.c's and many loaders' conventional seed
   format: 'megatron' as SampleFormat,
-  shardTokens: DEFAULT_SHARD_TOKENS,
+  shardTokens: 100_000_000, // ~200 MB shards: train-runner.md §5.1
   blockTokens: 8 << 20, // 16 MiB of uint16 per write
   memoryBytes: Math.min(2 ** 31, Math.floor(os.totalmem() / 8)),
 };
@@ -211,10 +210,10 @@ async function sampleFrom(sources: Map<Subset, TokenSource>, o: Required<Omit<Sa
 }
 
 async function writeSubset(src: TokenSource, draw: SubsetDraw, o: typeof defaultSampleOptions & SampleOptions, dir: string,
-  targetTokens: number, progress: { done: number }, reporter: Reporter): Promise<TokenShardEntry[]> {
+  targetTokens: number, progress: { done: number }, reporter: Reporter): Promise<ShardEntry[]> {
   const item = bytesPerToken(src.dtype);
   if (draw.epochs >= 1 && src.tokens * item <= o.memoryBytes) await src.preload();
-  const entries: TokenShardEntry[] = [];
+  const entries: ShardEntry[] = [];
   let part = 0;
   for (const docs of shardDocuments(documentOrder(draw, o.seed), src.lengths, o.shardTokens)) {
     if (o.signal?.aborted) throw new MassivetextError('aborted', 'sampling was interrupted', 're-run the same command to resume');
@@ -226,10 +225,9 @@ async function writeSubset(src: TokenSource, draw: SubsetDraw, o: typeof default
     if (finished) {
       entries.push(finished);
     } else {
-      const writer = await TokenShardWriter.open(bin, {
-        vocabSize: src.manifest.vocabSize, eosId: src.manifest.eosId ?? undefined,
-        ...(o.format === 'llmc' ? { header: encodeLlmcHeader(src.dtype, tokens), index: 'none' as const, expectTokens: tokens } : {}),
-      });
+      const writer = await BlockShardWriter.open(bin, o.format === 'llmc'
+        ? { dtype: src.dtype, header: encodeLlmcHeader(src.dtype, tokens), index: 'none' }
+        : { dtype: src.dtype, index: 'megatron' });
       try {
         let start = 0;
         while (start < docs.length) {
@@ -237,15 +235,13 @@ async function writeSubset(src: TokenSource, draw: SubsetDraw, o: typeof default
           let blockTokens = 0;
           while (end < docs.length && (end === start || blockTokens + src.lengths[docs[end]] <= o.blockTokens)) blockTokens += src.lengths[docs[end++]];
           const block = src.readBlock(docs.subarray(start, end));
-          await writer.addRawDocuments(block.tokens, block.lengths, true);
+          await writer.write(block.tokens, block.lengths);
           start = end;
           if (o.signal?.aborted) throw new MassivetextError('aborted', 'sampling was interrupted', 're-run the same command to resume');
         }
-        const summary = await writer.commit();
-        entries.push({
-          bin: path.basename(summary.bin), idx: summary.idx ? path.basename(summary.idx) : '', tokens: summary.tokens, documents: summary.documents,
-          binBytes: summary.binBytes, idxBytes: summary.idxBytes, sha256Bin: summary.sha256Bin, sha256Idx: summary.sha256Idx,
-        });
+        const entry = await writer.commit();
+        if (entry.tokens !== tokens) throw new Error(`sample: wrote ${entry.tokens} tokens to ${bin}, planned ${tokens}`);
+        entries.push(entry);
       } catch (e) {
         await writer.abort();
         throw e;
@@ -255,29 +251,29 @@ async function writeSubset(src: TokenSource, draw: SubsetDraw, o: typeof default
     reporter.progress({ step: 'sample', done: progress.done, total: targetTokens, bytes: progress.done * item, unit: 'tokens' });
   }
   if (o.format === 'megatron') {
-    await writeTokenManifest(dir, buildTokenManifest(entries, {
-      vocabSize: src.manifest.vocabSize, eosId: src.manifest.eosId ?? undefined,
+    await writeManifest(dir, entries, {
+      vocabSize: src.manifest.vocabSize, eosId: src.manifest.eosId,
       meta: { subset: draw.subset, sample: true, seed: o.seed, epochs: draw.epochs, fullEpochs: draw.fullEpochs, partialDocuments: draw.partialDocuments },
-    }));
+    });
   }
   return entries;
 }
 
 /** A shard left by an earlier run of the same plan: its index (or llm.c header) must match the plan. */
-async function finishedShard(bin: string, docs: Uint32Array, src: TokenSource, format: SampleFormat, tokens: number): Promise<TokenShardEntry | null> {
+async function finishedShard(bin: string, docs: Uint32Array, src: TokenSource, format: SampleFormat, tokens: number): Promise<ShardEntry | null> {
   try {
     const stat = await fs.stat(bin);
     if (format === 'llmc') {
-      if (!(await isLlmcShardComplete(bin, tokens))) return null;
+      if (!(await isLlmcShardComplete(bin, src.dtype, tokens))) return null;
       return { bin: path.basename(bin), idx: '', tokens, documents: docs.length, binBytes: stat.size, idxBytes: 0, sha256Bin: await sha256File(bin), sha256Idx: '' };
     }
     const idxFile = idxPathFor(bin);
-    const idx = await readIdx(idxFile);
-    if (idx.sequenceCount !== docs.length || idx.dtype !== src.dtype || stat.size !== tokens * bytesPerToken(src.dtype)) return null;
+    const { idx, sha256: sha256Idx } = await readIdxFile(idxFile);
+    if (idx.lengths.length !== docs.length || idx.dtype !== src.dtype || stat.size !== tokens * bytesPerToken(src.dtype)) return null;
     for (let i = 0; i < docs.length; i++) if (idx.lengths[i] !== src.lengths[docs[i]]) return null;
     return {
       bin: path.basename(bin), idx: path.basename(idxFile), tokens, documents: docs.length, binBytes: stat.size,
-      idxBytes: (await fs.stat(idxFile)).size, sha256Bin: await sha256File(bin), sha256Idx: await sha256File(idxFile),
+      idxBytes: (await fs.stat(idxFile)).size, sha256Bin: await sha256File(bin), sha256Idx,
     };
   } catch {
     return null;

@@ -5,13 +5,10 @@
  * read on demand with positional reads, sorted by position within each block for locality, or from
  * memory when the caller preloads a subset that is read several times over.
  */
-import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { MassivetextError } from '../../pipeline/index.js';
-import {
-  bytesPerToken, idxPathFor, parseIdx, readTokenManifest, readTokenShard, type TokenArray, type TokenDtype, type TokenManifest,
-} from '../../tokenizer/token-shards.js';
+import { bytesPerToken, idxPathFor, readIdxFile, readManifest, type TokenArray, type TokenDtype, type TokenManifest } from './shard-format.js';
 
 export interface TokenSourceShard {
   bin: string;
@@ -51,21 +48,14 @@ export class TokenSource {
 
   /** Reads the manifest and every .idx of `dir`; checks dtype and sizes against the .bin files. */
   static async open(dir: string): Promise<TokenSource> {
-    const manifest = await readTokenManifest(dir);
+    const manifest = await readManifest(dir);
     const item = bytesPerToken(manifest.dtype);
     const parts: { lengths: Int32Array; pointers: Float64Array }[] = [];
     const shards: TokenSourceShard[] = [];
     for (const entry of manifest.shards) {
       const bin = path.join(dir, entry.bin);
       const idxFile = entry.idx ? path.join(dir, entry.idx) : idxPathFor(bin);
-      let idxBytes: Buffer;
-      try {
-        idxBytes = await fs.readFile(idxFile);
-      } catch (e) {
-        throw new MassivetextError('missing_token_index', `cannot read ${idxFile}, listed in ${path.join(dir, 'manifest.json')}`,
-          'the token shards are incomplete; re-run `massivetext build` to finish them', { file: idxFile }, { cause: e });
-      }
-      const idx = parseIdx(idxBytes, idxFile);
+      const { idx, sha256: idxSha256 } = await readIdxFile(idxFile);
       if (idx.dtype !== manifest.dtype) {
         throw new MassivetextError('bad_token_index', `${idxFile} holds ${idx.dtype} tokens but the manifest says ${manifest.dtype}`, 'rebuild the shards', { file: idxFile, offset: 17 });
       }
@@ -76,13 +66,13 @@ export class TokenSource {
         throw new MassivetextError('missing_token_shard', `cannot read ${bin}, listed in ${path.join(dir, 'manifest.json')}`, 're-run `massivetext build`', { file: bin }, { cause: e });
       }
       let end = 0;
-      for (let i = 0; i < idx.sequenceCount; i++) end = Math.max(end, idx.pointers[i] + idx.lengths[i] * item);
+      for (let i = 0; i < idx.lengths.length; i++) end = Math.max(end, idx.pointers[i] + idx.lengths[i] * item);
       if (end > size || (entry.binBytes !== undefined && entry.binBytes !== size)) {
         throw new MassivetextError('bad_token_shard', `${bin} has ${size} bytes; its .idx needs ${end} and the manifest says ${entry.binBytes}`,
           'the .bin was truncated or replaced; rebuild the shards', { file: bin, offset: Math.min(size, end) });
       }
       parts.push({ lengths: idx.lengths, pointers: idx.pointers });
-      shards.push({ bin, bytes: size, idxSha256: createHash('sha256').update(idxBytes).digest('hex') });
+      shards.push({ bin, bytes: size, idxSha256 });
     }
     const D = parts.reduce((a, p) => a + p.lengths.length, 0);
     const lengths = new Int32Array(D);
@@ -105,7 +95,20 @@ export class TokenSource {
   /** Loads every shard into memory (for subsets read more than about once). */
   async preload(): Promise<void> {
     for (let s = 0; s < this.shards.length; s++) {
-      if (!this.memory[s]) this.memory[s] = (await readTokenShard(this.shards[s].bin)).tokens;
+      if (this.memory[s]) continue;
+      const bytes = new Uint8Array(this.shards[s].bytes);
+      const fh = await fs.open(this.shards[s].bin, 'r');
+      try {
+        let got = 0;
+        while (got < bytes.length) {
+          const { bytesRead } = await fh.read(bytes, got, Math.min(bytes.length - got, 1 << 30), got);
+          if (!bytesRead) throw new MassivetextError('bad_token_shard', `${this.shards[s].bin} shrank while being read`, 'rebuild the shards', { file: this.shards[s].bin, offset: got });
+          got += bytesRead;
+        }
+      } finally {
+        await fh.close();
+      }
+      this.memory[s] = this.dtype === 'uint16' ? new Uint16Array(bytes.buffer) : new Uint32Array(bytes.buffer);
     }
   }
 
