@@ -10,7 +10,10 @@ export async function commandModules(): Promise<Registrar[]> {
   const mods: { register: Registrar }[] = await Promise.all([
     // COMMANDS (one import per line, keep this marker)
     import('./build.js'),
+    import('./dedup.js'),
+    import('./filter.js'),
     import('./read.js'),
+    import('./sample.js'),
     import('./worker.js'),
   ]);
   return mods.map((m) => m.register);
