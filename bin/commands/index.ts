@@ -10,6 +10,8 @@ export async function commandModules(): Promise<Registrar[]> {
   const mods: { register: Registrar }[] = await Promise.all([
     // COMMANDS (one import per line, keep this marker)
     import('./build.js'),
+    import('./dedup.js'),
+    import('./filter.js'),
     import('./read.js'),
     import('./sample.js'),
     import('./worker.js'),

@@ -1,0 +1,178 @@
+/**
+ * `massivetext filter [FILE...] [--rules LIST] [--explain] [--rejected DIR]`: JSON lines in (files or stdin),
+ * kept documents out. `--explain` prints one verdict per input document instead: {"id","keep","reason"}
+ * (plus "detail" when the filter gave one). Dropped documents can be written to DIR/part-00000.jsonl.zst
+ * with `meta.dropReason`. A summary (documents in/kept, drops by reason) goes to stderr.
+ */
+import type { Command } from 'commander';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import {
+  type Document, DocumentPartWriter, documentToJson, MassivetextError, partName, readDocuments, type RecordError,
+  StageStats, type Verdict, WorkerPool,
+} from '../../pipeline/index.js';
+import { applyFilters, buildFilters, defaultFilterSpecs, FILTER_FACTORIES, type FilterSpec } from '../../filters/index.js';
+import { action, EXIT_OK, EXIT_SKIPPED, positiveInt, writeOut } from '../cli-io.js';
+import { TerminalReporter } from '../terminal-reporter.js';
+
+const FILTERS_MODULE = new URL('../../filters/apply-filters.js', import.meta.url).href;
+
+interface FilterCliOptions {
+  rules?: string;
+  filters?: string;
+  allSubsets?: boolean;
+  explain?: boolean;
+  rejected?: string;
+  workers?: number;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** Specs from --filters FILE (a JSON array of names or {"name","with","subsets"}) or --rules a,b,c. */
+async function resolveSpecs(o: FilterCliOptions): Promise<FilterSpec[]> {
+  let specs: FilterSpec[];
+  if (o.filters) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(await fs.readFile(o.filters, 'utf8'));
+    } catch (e) {
+      throw new MassivetextError('bad_filters_file', `cannot read filter specs from ${o.filters}: ${(e as Error).message}`,
+        'a JSON array like ["english", {"name": "gopher-quality", "with": {"minWords": 30}}]', { file: o.filters });
+    }
+    if (!Array.isArray(raw)) throw new MassivetextError('bad_filters_file', `${o.filters} must hold a JSON array of filter specs`, '', { file: o.filters });
+    specs = raw.map((s) => (typeof s === 'string' ? { name: s } : (s as FilterSpec)));
+  } else {
+    const names = (o.rules ?? defaultFilterSpecs.map((s) => s.name).join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+    if (!names.length) throw new MassivetextError('bad_option', '--rules is empty', `name some of: ${Object.keys(FILTER_FACTORIES).join(', ')}`);
+    specs = names.map((name) => defaultFilterSpecs.find((s) => s.name === name) ?? { name });
+  }
+  if (o.allSubsets) specs = specs.map(({ subsets: _s, ...rest }) => rest);
+  buildFilters(specs); // validates names and options before any input is read
+  return specs;
+}
+
+async function* documents(inputs: string[], onError: (e: RecordError) => void): AsyncGenerator<Document> {
+  const files = inputs.length ? inputs : ['-'];
+  for (const f of files) {
+    const file = f === '-' ? '/dev/stdin' : f;
+    if (f !== '-') {
+      try {
+        await fs.access(file);
+      } catch {
+        throw new MassivetextError('unreadable_input', `cannot read ${file}`, 'check the path', { file });
+      }
+    }
+    for await (const d of readDocuments(file, { defaultSubset: 'web', onError })) {
+      yield f === '-' && d.id.startsWith('/dev/stdin:') ? { ...d, id: `stdin:${d.id.slice('/dev/stdin:'.length)}` } : d;
+    }
+  }
+}
+
+async function* batches(docs: AsyncIterable<Document>, maxDocs = 256, maxChars = 4 << 20): AsyncGenerator<Document[]> {
+  let b: Document[] = [];
+  let chars = 0;
+  for await (const d of docs) {
+    b.push(d);
+    chars += d.text.length;
+    if (b.length >= maxDocs || chars >= maxChars) {
+      yield b;
+      b = [];
+      chars = 0;
+    }
+  }
+  if (b.length) yield b;
+}
+
+export function register(program: Command): void {
+  program
+    .command('filter')
+    .description('apply the paper\'s content and quality filters to JSON lines documents; kept documents out')
+    .argument('[inputs...]', 'JSON lines files (plain, .gz, .zst); stdin when none or "-"')
+    .option('--rules <list>', `comma-separated filters (default: ${defaultFilterSpecs.map((s) => s.name).join(',')}); known: ${Object.keys(FILTER_FACTORIES).join(', ')}`)
+    .option('--filters <file>', 'JSON array of filter specs {"name","with","subsets"} (options over the defaults) instead of --rules')
+    .option('--all-subsets', 'apply every rule to every subset (default: the paper\'s scoping: quality, repetition and safety on web only, English on all but github; documents without a subset are web)')
+    .option('--explain', 'print {"id","keep","reason"} per input document instead of the kept documents')
+    .option('--rejected <dir>', 'also write dropped documents (meta.dropReason) to DIR/part-00000.jsonl.zst')
+    .option('--workers <n>', 'worker threads (default 1; >1 runs batches on a worker pool)', positiveInt('--workers'))
+    .option('--json', 'progress, warnings and the summary as JSON lines on stderr')
+    .option('--quiet', 'no progress, warnings or summary')
+    .addHelpText('after', `
+Drop reasons are stable names: english:*, safety:*, gopher_quality:*, gopher_repetition:* (see filters/*.ts).
+The safety filter is a SafeSearch STAND-IN (URL/domain blocklists + explicit-term density), not SafeSearch.
+
+Examples:
+  $ massivetext read c4 c4-train.json.gz | massivetext filter > kept.jsonl
+  $ massivetext filter --rules gopher-quality,gopher-repetition --explain docs.jsonl.zst
+  $ echo '[{"name":"safety","with":{"blocklistFiles":["ut1/adult"]}},"gopher-quality"]' > f.json && massivetext filter --filters f.json --rejected rejected/ docs.jsonl`)
+    .action(action(async (inputs: string[], o: FilterCliOptions) => {
+      const reporter = new TerminalReporter({ json: Boolean(o.json), quiet: Boolean(o.quiet) });
+      const specs = await resolveSpecs(o);
+      const stats = new StageStats('filter');
+      const onError = (e: RecordError) => {
+        stats.error(e.code);
+        reporter.warn(e.code, e.message, e.position);
+      };
+      const rejected = o.rejected ? await DocumentPartWriter.open(path.join(o.rejected, partName(0))) : null;
+      const workers = o.workers ?? 1;
+      const pool = workers > 1 ? new WorkerPool({ size: workers }) : null;
+      const batchIter = batches(documents(inputs, onError));
+      const inputsWithDocs: Document[][] = [];
+      const results: AsyncIterable<{ verdicts: Verdict[] }> = pool
+        ? pool.map(FILTERS_MODULE, 'applyFilters', specs, (async function* () {
+          for await (const b of batchIter) {
+            inputsWithDocs.push(b);
+            yield b;
+          }
+        })())
+        : (async function* () {
+          for await (const b of batchIter) {
+            inputsWithDocs.push(b);
+            yield applyFilters(b, specs);
+          }
+        })();
+      let done = 0;
+      let bytes = 0;
+      try {
+        for await (const { verdicts } of results) {
+          const docs = inputsWithDocs.shift()!;
+          let out = '';
+          for (const [i, d] of docs.entries()) {
+            const v = verdicts[i]!;
+            const size = Buffer.byteLength(d.text);
+            stats.in(size);
+            bytes += size;
+            if (v.keep) {
+              stats.kept(size);
+              if (!o.explain) out += documentToJson(d) + '\n';
+            } else {
+              stats.dropped(v.reason);
+              if (rejected) await rejected.add({ ...d, meta: { ...d.meta, dropReason: v.reason } });
+            }
+            if (o.explain) {
+              const line: Record<string, unknown> = { id: d.id, keep: v.keep, reason: v.keep ? null : v.reason };
+              if (!v.keep && v.detail !== undefined) line.detail = v.detail;
+              out += JSON.stringify(line) + '\n';
+            }
+          }
+          if (out) await writeOut(out);
+          done += docs.length;
+          reporter.progress({ step: 'filter', done, bytes, unit: 'docs' });
+        }
+        await rejected?.commit();
+      } catch (e) {
+        await rejected?.abort();
+        throw e;
+      } finally {
+        await pool?.close();
+      }
+      reporter.clearLine();
+      const summary = stats.toJSON().counters;
+      if (o.json) process.stderr.write(JSON.stringify({ event: 'summary', step: 'filter', counters: summary }) + '\n');
+      else if (!o.quiet) {
+        const drops = Object.entries(summary).filter(([k]) => k.startsWith('dropped:')).sort((a, b) => b[1] - a[1]);
+        reporter.info(`filter: ${summary.in ?? 0} in, ${summary.kept ?? 0} kept${drops.length ? '; dropped: ' + drops.map(([k, v]) => `${k.slice(8)} ${v}`).join(', ') : ''}`);
+      }
+      const errors = Object.entries(summary).filter(([k]) => k.startsWith('error:')).reduce((a, [, v]) => a + v, 0);
+      return errors ? EXIT_SKIPPED : EXIT_OK;
+    }));
+}
