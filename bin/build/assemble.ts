@@ -1,13 +1,24 @@
 /** Assembles the steps of `build` from a recipe, in order. */
-import type { Step, Unit } from '../../pipeline/index.js';
+import type { Step, Subset, Unit } from '../../pipeline/index.js';
 import type { ReadKind } from '../commands/read.js';
 import type { Recipe } from '../recipe/recipe.js';
+import { dedupSteps } from './dedup-steps.js';
 import { ingestStep } from './ingest-step.js';
 import { reportStep } from './report-step.js';
 
 export function assembleSteps(recipe: Recipe, kinds: Record<string, ReadKind>): Step<Unit>[] {
   const steps: Step<Unit>[] = [];
-  steps.push(ingestStep(recipe, kinds) as unknown as Step<Unit>);
+  const ingest = ingestStep(recipe, kinds);
+  let counts: Map<Subset, number> | null = null;
+  const partCounts = async () => {
+    if (!counts) {
+      counts = new Map();
+      for (const u of await ingest.units(undefined as never)) counts.set(u.subset, (counts.get(u.subset) ?? 0) + 1);
+    }
+    return counts;
+  };
+  steps.push(ingest as unknown as Step<Unit>);
+  steps.push(...dedupSteps(recipe, partCounts));
   steps.push(reportStep(recipe, () => steps.map((s) => s.name)));
   return steps;
 }
