@@ -55,9 +55,17 @@ const BOILERPLATE_TAGS = new Set(['footer', 'aside', 'header']);
 const BOILERPLATE_ROLES = /^(navigation|banner|contentinfo|complementary|search|menu|menubar|dialog|alertdialog|alert|tooltip)$/i;
 // Class/id names: strong ones win over content-like names; weak ones only apply when nothing says "content".
 // Lists after readability's REGEXPS.unlikelyCandidates / negative, extended with cookie/consent/share.
-const STRONG_NEGATIVE = /(^|[\s_-])(comments?|comment-?list|commentlist|disqus|respond|reply|replies|cookies?|consent|gdpr|cc-banner|newsletter|subscribe|subscription|signup|sign-up|share|sharing|social|sharedaddy|shareaholic|addthis|related|recommended|more-stories|read-?more|popular|trending|breadcrumbs?|pagination|pager|paging|sidebar|widget|widgets|advert|advertisement|ads?|ad-slot|adsbygoogle|sponsor(ed)?|promo|promotion|outbrain|taboola|footer|site-footer|masthead|navbar|nav|navigation|menu|skip-link|screen-reader-text|sr-only|visually-hidden|print-only|modal|popup|overlay|author-?bio|about-author|tags|tag-?list|tagcloud|categories|post-?meta|entry-?meta|byline|dateline|post-date|posted-on|timestamp|jp-relatedposts|yarpp)($|[\s_-])/i;
+const STRONG_NEGATIVE = /(^|[\s_-])(comments?|comment-?list|commentlist|disqus|respond|reply|replies|cookies?|consent|gdpr|cc-banner|newsletter|subscribe|subscription|signup|sign-up|share|sharing|social|sharedaddy|shareaholic|addthis|related|recommended|more-stories|read-?more|popular|trending|breadcrumbs?|pagination|pager|paging|sidebar|widget|widgets|advert|advertisement|ads?|ad-slot|adsbygoogle|sponsor(ed)?|promo|promotion|outbrain|taboola|footer|site-footer|masthead|navbar|nav|navigation|menu|skip-link|screen-reader-text|sr-only|visually-hidden|print-only|modal|popup|overlay|author|author-?bio|about-author|tags|tag-?list|tagcloud|categories|post-?meta|entry-?meta|byline|dateline|post-date|posted-on|timestamp|jp-relatedposts|yarpp)($|[\s_-])/i;
 const WEAK_NEGATIVE = /(^|[\s_-])(header|site-header|banner|combx|community|extra|legends|remark|rss|shoutbox|skyscraper|supplemental|toolbar|tools|utility|meta|hidden|caption|credit|credits|subscribe-box|footnote-ref)($|[\s_-])/i;
 const POSITIVE = /(^|[\s_-])(article|body|content|entry|hentry|h-entry|main|page|post|text|blog|story|prose|article-?body|post-?body|entry-?content|post-?content|story-?body)($|[\s_-])/i;
+// Names of small metadata elements (dates, bylines, comment counts); applied as substrings to short elements.
+const META_NAME = /date|datum|time|posted|byline|author|comments?-?(link|count)|post-?meta|entry-?meta|subtitle-meta/i;
+const COMMENT_LINK = /#(comments?|disqus_thread|respond|reply)$/i;
+/** Short elements at most this long (chars) may be metadata (readability drops bylines under 100 chars). */
+const META_MAX_CHARS = 200;
+const COMMENT_NAME = /comment|disqus|respond|repl(y|ies)|discussion/i;
+/** Elements with a boilerplate name are kept when they hold this much text with few links. */
+const PROSE_KEEP_CHARS = 1000;
 const HIDDEN_STYLE = /(display\s*:\s*none|visibility\s*:\s*hidden)/i;
 
 const PARAGRAPH_TAGS = new Set(['p', 'pre', 'td', 'blockquote', 'section', 'h2', 'h3', 'h4', 'h5', 'h6', 'li', 'dd']);
@@ -183,8 +191,15 @@ function prune(root: DomNode, stats: TextStats, o: ExtractOptions): void {
         continue;
       }
       const ci = classAndId(c);
+      if (stats.chars(c) < META_MAX_CHARS && ((ci && META_NAME.test(ci)) || hasCommentLink(c))) {
+        doomed.push(c);
+        continue;
+      }
       if (ci && name !== 'body' && name !== 'html' && name !== 'article' && name !== 'main') {
-        if (STRONG_NEGATIVE.test(ci) && !big() && !(POSITIVE.test(ci) && /content|body|text/i.test(ci) && !/comment/i.test(ci))) {
+        // A box named like boilerplate that holds a lot of prose is content with an unlucky name
+        // ("read-more" wrappers of the second half of an article); comment threads are prose too, but never content.
+        const prose = () => stats.chars(c) >= PROSE_KEEP_CHARS && stats.linkDensity(c) < 0.2 && !COMMENT_NAME.test(ci);
+        if (STRONG_NEGATIVE.test(ci) && !big() && !prose()) {
           doomed.push(c);
           continue;
         }
@@ -199,6 +214,15 @@ function prune(root: DomNode, stats: TextStats, o: ExtractOptions): void {
   walk(root, false);
   for (const d of doomed) removeNode(d);
   stats.invalidate();
+}
+
+function hasCommentLink(n: DomNode): boolean {
+  for (const c of n.children ?? []) {
+    if (c.type !== 'tag') continue;
+    if (c.name === 'a' && COMMENT_LINK.test(attr(c, 'href') ?? '')) return true;
+    if (hasCommentLink(c)) return true;
+  }
+  return false;
 }
 
 function classWeight(n: DomNode): number {
@@ -341,12 +365,12 @@ function cleanConditionally(nodes: DomNode[], stats: TextStats): void {
       if (c.type !== 'tag') continue;
       const name = c.name!;
       if (name === 'pre' || name === 'code') continue;
-      if (name === 'ul' || name === 'ol' || name === 'div' || name === 'section' || name === 'table' || name === 'form' || name === 'dl' || name === 'p') {
+      if (name === 'ul' || name === 'ol' || name === 'div' || name === 'section' || name === 'table' || name === 'form' || name === 'dl') {
         const len = stats.chars(c);
         const ld = stats.linkDensity(c);
         const weight = classWeight(c);
         const commas = stats.commaCount(c);
-        if (len === 0 && name !== 'p') {
+        if (len === 0) {
           doomed.push(c);
           continue;
         }

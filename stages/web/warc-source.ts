@@ -3,7 +3,7 @@
  * streamed through the shared HTTP client), one Document per HTML response, with the decoded HTML as
  * `text` and `meta.format = "html"`; the extract stage turns it into main text.
  *
- * Counters (ctx.stats): `in` per archive record; `kept` per document; `dropped:not_response` (warcinfo,
+ * Counters (ctx.stats): `in` per archive record (the runner adds `kept` per document); `dropped:not_response` (warcinfo,
  * request, metadata, revisit ... records), `dropped:http_status` (non-2xx), `dropped:non_html`,
  * `dropped:empty`; `error:<code>` for malformed, truncated or oversized records (each also reported
  * through ctx.reporter.warn with file and byte offset).
@@ -100,8 +100,7 @@ export function warcSource(inputs: string[], options: Partial<WarcSourceOptions>
             ctx.stats.in(r.length);
             const doc = toDocument(r, input, name, seenOffsets, o, ctx);
             if (!doc) continue;
-            ctx.stats.kept(Buffer.byteLength(doc.text));
-            yield doc;
+            yield doc; // the pipeline runner counts `kept` on the way out of a source
             if (++emitted >= o.limit) return;
           }
         } catch (e) {
