@@ -183,7 +183,7 @@ def main():
         train_model = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
     amp = device.type == "cuda"
     fpt = flops_per_token(preset, vocab, seq_len)
-    emit("start", model=model_name, parameters=params, device=str(device), dtype="bfloat16" if amp else "float32",
+    emit("start", pid=os.getpid(), model=model_name, parameters=params, device=str(device), dtype="bfloat16" if amp else "float32",
          torch=torch.__version__, vocab_size=vocab, seq_len=seq_len, batch_size=cfg["batch_size"], micro_batch=micro,
          steps=cfg["steps"], start_step=start_step, warmup=cfg["warmup"], lr=cfg["lr"], plan_id=plan.plan_id,
          rank=rank, world_size=world, flops_per_token=fpt, attention="fused" if fused else "math",

@@ -8,3 +8,4 @@ export * from './plan.js';
 export * from './plan-input.js';
 export * from './plan-reader.js';
 export * from './rank.js';
+export * from './supervisor.js';
