@@ -14,6 +14,7 @@ export async function commandModules(): Promise<Registrar[]> {
     import('./filter.js'),
     import('./read.js'),
     import('./sample.js'),
+    import('./train-runner.js'),
     import('./worker.js'),
   ]);
   return mods.map((m) => m.register);
