@@ -34,18 +34,22 @@ function isUnicodeChar(cp: number): boolean {
 /** NFKC rules (Builder::BuildNFKCMap equivalent) keyed and valued by JS strings. */
 export function buildNfkcRules(): Rules {
   const rules: Rules = new Map();
+  // Characters whose NFKD is another single character, by that character (each character also maps to
+  // itself, which expandUnnormalized adds).
   const norm2orig = new Map<string, string[]>();
   const decomposed = new Set<string>();
   for (let cp = 1; cp <= 0x10ffff; cp++) {
     if (!isUnicodeChar(cp)) continue;
     const s = String.fromCodePoint(cp);
+    const nfkd = s.normalize('NFKD');
+    if (nfkd === s) continue; // then NFKC(s) === s too
     const nfkc = s.normalize('NFKC');
     if (nfkc !== s) rules.set(s, nfkc);
-    const nfkd = s.normalize('NFKD');
-    if (nfkd.length === s.length && nfkd.codePointAt(0) === cp) {
-      pushOrig(norm2orig, nfkd, s);
-    } else if ([...nfkd].length === 1) {
-      pushOrig(norm2orig, nfkd, s);
+    const first = nfkd.codePointAt(0)!;
+    if (nfkd.length === (first > 0xffff ? 2 : 1)) {
+      const a = norm2orig.get(nfkd);
+      if (a) a.push(s);
+      else norm2orig.set(nfkd, [s]);
     } else {
       decomposed.add(nfkd);
     }
@@ -60,16 +64,11 @@ export function buildNfkcRules(): Rules {
   return rules;
 }
 
-function pushOrig(m: Map<string, string[]>, k: string, v: string): void {
-  const a = m.get(k);
-  if (a) a.push(v);
-  else m.set(k, [v]);
-}
-
 function expandUnnormalized(nfkd: string[], norm2orig: Map<string, string[]>): string[] {
   let results = [''];
   for (const ch of nfkd) {
-    const orig = norm2orig.get(ch) ?? [ch];
+    const others = norm2orig.get(ch);
+    const orig = others ? [ch, ...others] : [ch];
     const next: string[] = [];
     for (const r of results) for (const o of orig) next.push(r + o);
     results = next;
@@ -173,10 +172,29 @@ function compareCodePoints(a: string, b: string): number {
   return x.length - y.length;
 }
 
-let cached: Uint8Array | null = null;
+const cached = new Map<string, Uint8Array>();
 
-/** The compiled nmt_nfkc charsmap for this JavaScript engine's Unicode version (built once per process). */
-export function nmtNfkcCharsMap(): Uint8Array {
-  cached ??= compileCharsMap(buildNmtNfkcRules());
-  return cached;
+/**
+ * The compiled charsmap for 'nfkc' (Unicode NFKC only) or 'nmt_nfkc' (NFKC + whitespace/control folding),
+ * for this JavaScript engine's Unicode version; built once per process (about 3 s).
+ */
+export function charsMapFor(name: 'nfkc' | 'nmt_nfkc'): Uint8Array {
+  let blob = cached.get(name);
+  if (!blob) {
+    blob = compileCharsMap(name === 'nfkc' ? removeRedundant(buildNfkcRules()) : buildNmtNfkcRules());
+    cached.set(name, blob);
+  }
+  return blob;
+}
+
+/** The rules as the TSV that `spm_train --normalization_rule_tsv` reads (source code points, target). */
+export function rulesToTsv(rules: Rules): string {
+  const hex = (s: string) => [...s].map((c) => 'U+' + c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')).join(' ');
+  let out = '';
+  for (const [k, v] of rules) out += `${hex(k)}\t${hex(v)}\n`;
+  return out;
+}
+
+export function rulesFor(name: 'nfkc' | 'nmt_nfkc'): Rules {
+  return name === 'nfkc' ? removeRedundant(buildNfkcRules()) : buildNmtNfkcRules();
 }

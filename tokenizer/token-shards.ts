@@ -30,7 +30,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { AtomicWriter, writeFileAtomic } from '../pipeline/atomic-file.js';
+import { tempNameFor, writeFileAtomic } from '../pipeline/atomic-file.js';
 import { MassivetextError } from '../pipeline/errors.js';
 
 export const MMIDIDX_MAGIC: Uint8Array = Uint8Array.of(0x4d, 0x4d, 0x49, 0x44, 0x49, 0x44, 0x58, 0x00, 0x00);
@@ -281,7 +281,7 @@ export class TokenShardWriter {
   readonly dtype: TokenDtype;
   readonly vocabSize: number;
   readonly eosId: number | undefined;
-  private readonly writer: AtomicWriter;
+  private readonly writer: PipelinedAtomicFile;
   private readonly hash: Hash = createHash('sha256');
   private readonly chunkTokens: number;
   private chunkStore: TokenArray | null = null;
@@ -292,7 +292,7 @@ export class TokenShardWriter {
   tokens = 0;
   documents = 0;
 
-  private constructor(binPath: string, writer: AtomicWriter, options: TokenShardWriterOptions) {
+  private constructor(binPath: string, writer: PipelinedAtomicFile, options: TokenShardWriterOptions) {
     this.binPath = binPath;
     this.writer = writer;
     this.vocabSize = options.vocabSize;
@@ -307,7 +307,7 @@ export class TokenShardWriter {
 
   static async open(binPath: string, options: TokenShardWriterOptions): Promise<TokenShardWriter> {
     tokenDtypeFor(options.vocabSize);
-    const w = new TokenShardWriter(binPath, await AtomicWriter.open(binPath), options);
+    const w = new TokenShardWriter(binPath, await PipelinedAtomicFile.open(binPath), options);
     if (options.header?.byteLength) {
       const header = options.header.slice();
       w.hash.update(header);
@@ -359,6 +359,7 @@ export class TokenShardWriter {
     } else {
       await this.flush();
       const bytes = new Uint8Array(tokens.buffer, tokens.byteOffset, tokens.byteLength);
+      // handed to the file as it is: the caller must not reuse `tokens`
       this.hash.update(bytes);
       this.flushed += bytes.byteLength;
       await this.writer.write(bytes);
@@ -608,4 +609,79 @@ export class TokenShardSetWriter {
     this.current = null;
     if (w) await w.abort();
   }
+}
+
+/**
+ * An atomic file written with one write in flight while the caller prepares the next buffer
+ * (pipeline/atomic-file.ts `AtomicWriter` waits for each write to drain a 16 KiB stream buffer, which
+ * serialises reading and writing). Temp name from `tempNameFor`, fsync, rename, as AtomicWriter does.
+ * Buffers passed to write() must not be modified afterwards.
+ */
+class PipelinedAtomicFile {
+  private pending: Promise<void> | null = null;
+  private position = 0;
+
+  private constructor(readonly file: string, readonly tmp: string, private readonly fh: fs.FileHandle) {}
+
+  static async open(file: string): Promise<PipelinedAtomicFile> {
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    const tmp = tempNameFor(file);
+    try {
+      return new PipelinedAtomicFile(file, tmp, await fs.open(tmp, 'w'));
+    } catch (e) {
+      throw writeError(e, file);
+    }
+  }
+
+  async write(bytes: Uint8Array): Promise<void> {
+    if (this.pending) await this.pending;
+    const at = this.position;
+    this.position += bytes.byteLength;
+    this.pending = this.writeAll(bytes, at);
+    // surface an error at the next call even if nobody awaits this one
+    this.pending.catch(() => {});
+  }
+
+  private async writeAll(bytes: Uint8Array, at: number): Promise<void> {
+    let done = 0;
+    try {
+      while (done < bytes.byteLength) {
+        const { bytesWritten } = await this.fh.write(bytes, done, bytes.byteLength - done, at + done);
+        done += bytesWritten;
+      }
+    } catch (e) {
+      throw writeError(e, this.file);
+    }
+  }
+
+  async commit(): Promise<void> {
+    try {
+      if (this.pending) await this.pending;
+      await this.fh.sync();
+      await this.fh.close();
+      await fs.rename(this.tmp, this.file);
+    } catch (e) {
+      await this.fh.close().catch(() => {});
+      await fs.rm(this.tmp, { force: true });
+      throw writeError(e, this.file);
+    }
+  }
+
+  async abort(): Promise<void> {
+    if (this.pending) await this.pending.catch(() => {});
+    await this.fh.close().catch(() => {});
+    await fs.rm(this.tmp, { force: true });
+  }
+}
+
+function writeError(e: unknown, file: string): unknown {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return new MassivetextError('out_of_disk', `no space left on device while writing ${file}`,
+      'free disk space (or point --out at a larger filesystem) and re-run the same command: finished shards are kept', { file }, { cause: e });
+  }
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+    return new MassivetextError('write_denied', `cannot write ${file}: ${(e as Error).message}`, 'check the permissions of the output directory', { file }, { cause: e });
+  }
+  return e;
 }
