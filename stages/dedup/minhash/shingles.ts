@@ -98,17 +98,29 @@ export function shingles(text: string, options: ShingleOptions = defaultShingleO
   }
   const W1 = w.w1;
   const W2 = w.w2;
+  // Polynomial rolling hash of the window's word hashes (mod 2^32, odd multipliers), one per lane,
+  // updated in O(1) per position, then finalised with fmix32. Word hashes are already well mixed.
+  const P1 = 0x01000193;
+  const P2 = 0x5bd1e995;
+  let pw1 = 1; // P^(width-1)
+  let pw2 = 1;
+  for (let j = 1; j < width; j++) {
+    pw1 = Math.imul(pw1, P1);
+    pw2 = Math.imul(pw2, P2);
+  }
+  let a = 0;
+  let b = 0;
+  for (let j = 0; j < width; j++) {
+    a = (Math.imul(a, P1) + W1[j]!) | 0;
+    b = (Math.imul(b, P2) + W2[j]!) | 0;
+  }
   for (let i = 0; i < count; i++) {
-    let a = 0x3c6ef372 ^ width;
-    let b = 0xa54ff53a ^ width;
-    for (let j = 0; j < width; j++) {
-      a = Math.imul(a ^ W1[i + j]!, 0xcc9e2d51);
-      a = (a << 13) | (a >>> 19);
-      b = Math.imul(b ^ W2[i + j]!, 0x1b873593);
-      b = (b << 15) | (b >>> 17);
+    if (i > 0) {
+      a = (Math.imul((a - Math.imul(W1[i - 1]!, pw1)) | 0, P1) + W1[i + width - 1]!) | 0;
+      b = (Math.imul((b - Math.imul(W2[i - 1]!, pw2)) | 0, P2) + W2[i + width - 1]!) | 0;
     }
-    s1[i] = fmix32(a);
-    s2[i] = fmix32(b ^ 0x68e31da4);
+    s1[i] = fmix32(a ^ width);
+    s2[i] = fmix32(b + 0x68e31da4);
   }
   return { h1: s1, h2: s2, count, words };
 }

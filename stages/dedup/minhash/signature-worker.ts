@@ -3,7 +3,9 @@
  * returns the signatures, word counts and LSH band keys as flat typed arrays.
  */
 import { bandKeys } from './bands.js';
-import { hashKeys, textSignature } from './signature.js';
+import { shingles } from './shingles.js';
+import { hashKeys } from './signature.js';
+import { signatureOfSimd } from './signature-simd.js';
 
 export interface SignBatchOptions {
   n: number;
@@ -32,7 +34,9 @@ export function signBatch(texts: string[], o: SignBatchOptions): SignBatchResult
   const bk = new Uint32Array(texts.length * o.bands * 2);
   const one = new Int32Array(k);
   for (let t = 0; t < texts.length; t++) {
-    words[t] = textSignature(texts[t]!, o.n, keys, one);
+    const sh = shingles(texts[t]!, { n: o.n });
+    signatureOfSimd(sh.h1, sh.h2, sh.count, keys, one);
+    words[t] = sh.words;
     sigs.set(one, t * k);
     bandKeys(sigs, t * k, o.bands, o.rows, bk, t * o.bands * 2);
   }

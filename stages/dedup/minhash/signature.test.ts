@@ -55,3 +55,27 @@ describe('MinHash signatures', () => {
     }
   });
 });
+
+describe('the WebAssembly SIMD kernel', () => {
+  it('is available on Node 20 and gives exactly the JavaScript kernel\'s signatures', async () => {
+    const { signatureOfSimd, simdAvailable } = await import('./signature-simd.js');
+    const { shingles } = await import('./shingles.js');
+    const { signatureOf } = await import('./signature.js');
+    expect(simdAvailable()).toBe(true);
+    const texts = [
+      ...chunkText(readFileSync(corpus('books/gutenberg-clean/10026.txt'), 'utf8')).slice(0, 12),
+      'one', 'two words', 'exactly thirteen words in this short line of text for the test', '', '...',
+    ];
+    for (const k of [396, 7, 128]) {
+      const keys = hashKeys(k, 99);
+      for (const t of texts) {
+        const sh = shingles(t, { n: 13 });
+        const a = new Int32Array(k);
+        const b = new Int32Array(k);
+        signatureOf(sh.h1, sh.h2, sh.count, keys, a);
+        signatureOfSimd(sh.h1, sh.h2, sh.count, keys, b);
+        expect(Array.from(b)).toEqual(Array.from(a));
+      }
+    }
+  });
+});
