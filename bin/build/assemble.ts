@@ -5,6 +5,7 @@ import type { Recipe } from '../recipe/recipe.js';
 import { dedupSteps } from './dedup-steps.js';
 import { ingestStep } from './ingest-step.js';
 import { reportStep } from './report-step.js';
+import { tokenizerSteps } from './tokenizer-steps.js';
 
 export function assembleSteps(recipe: Recipe, kinds: Record<string, ReadKind>): Step<Unit>[] {
   const steps: Step<Unit>[] = [];
@@ -19,6 +20,13 @@ export function assembleSteps(recipe: Recipe, kinds: Record<string, ReadKind>): 
   };
   steps.push(ingest as unknown as Step<Unit>);
   steps.push(...dedupSteps(recipe, partCounts));
+  const partUnits = async () => {
+    const c = await partCounts();
+    const out: { subset: Subset; part: number }[] = [];
+    for (const [subset, n] of c) for (let part = 0; part < n; part++) out.push({ subset, part });
+    return out;
+  };
+  steps.push(...tokenizerSteps(recipe, partUnits));
   steps.push(reportStep(recipe, () => steps.map((s) => s.name)));
   return steps;
 }
