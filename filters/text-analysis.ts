@@ -21,6 +21,9 @@
  */
 import { isLetterCodePoint, isWhitespaceCode } from './char-classes.js';
 
+const WS = new Uint8Array(128);
+for (const c of [9, 10, 11, 12, 13, 28, 29, 30, 31, 32]) WS[c] = 1;
+
 export interface TextAnalysis {
   readonly text: string;
   /** Characters (code points) in the whole text: Python's len(text). */
@@ -112,6 +115,7 @@ export function analyzeText(text: string): TextAnalysis {
 }
 
 function scan(text: string): TextAnalysis {
+  // One straight loop with every counter in a local (no closures: captured mutable locals are slow in V8).
   const n = text.length;
   let codePoints = 0;
   let nonWs = 0;
@@ -140,50 +144,53 @@ function scan(text: string): TextAnalysis {
   let lLast = -1;
   let lS = L.start.arr, lE = L.end.arr, lL = L.len.arr, lA = L.ha.arr, lB = L.hb.arr, lF = L.first.arr, lT = L.last.arr;
 
-  const endWord = (end: number): void => {
-    if (wc >= wS.length) {
-      const need = wc + 1;
-      wS = W.start.ensure(need); wE = W.end.ensure(need); wL = W.len.ensure(need); wA = W.ha.ensure(need); wB = W.hb.ensure(need);
-    }
-    wS[wc] = wStart;
-    wE[wc] = end;
-    wL[wc] = wLen;
-    wA[wc] = fmix32(wa ^ wLen);
-    wB[wc] = fmix32(wb + Math.imul(wLen, 0x27d4eb2f));
-    wc++;
-    wordChars += wLen;
-    if (wHasLetter) wordsWithLetter++;
-    inWord = false;
-  };
-  const endLine = (end: number): void => {
-    if (lc >= lS.length) {
-      const need = lc + 1;
-      lS = L.start.ensure(need); lE = L.end.ensure(need); lL = L.len.ensure(need); lA = L.ha.ensure(need);
-      lB = L.hb.ensure(need); lF = L.first.ensure(need); lT = L.last.ensure(need);
-    }
-    lS[lc] = lStart;
-    lE[lc] = end;
-    lL[lc] = lLen;
-    lA[lc] = fmix32(la ^ lLen);
-    lB[lc] = fmix32(lb + Math.imul(lLen, 0x27d4eb2f));
-    lF[lc] = lFirst;
-    lT[lc] = lFirst < 0 ? lFirst : lLast;
-    if (lFirst >= 0) nonBlank++;
-    lc++;
-  };
-
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || c === 13) {
-      if (inWord) endWord(i);
-      endLine(i);
-      codePoints++;
-      if (c === 13 && i + 1 < n && text.charCodeAt(i + 1) === 10) {
-        i++;
-        codePoints++;
+  let prevHigh = false;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? text.charCodeAt(i) : 10;
+    const isNl = c === 10 || c === 13;
+    // Whitespace (incl. line ends) or end of text closes a word.
+    const ws = isNl || (c < 128 ? WS[c] === 1 : isWhitespaceCode(c));
+    if (ws && inWord) {
+      if (wc === wS.length) {
+        wS = W.start.ensure(wc + 1); wE = W.end.ensure(wc + 1); wL = W.len.ensure(wc + 1); wA = W.ha.ensure(wc + 1); wB = W.hb.ensure(wc + 1);
       }
+      wS[wc] = wStart;
+      wE[wc] = i;
+      wL[wc] = wLen;
+      wA[wc] = fmix32(wa ^ wLen);
+      wB[wc] = fmix32(wb + Math.imul(wLen, 0x27d4eb2f));
+      wc++;
+      wordChars += wLen;
+      if (wHasLetter) wordsWithLetter++;
+      inWord = false;
+    }
+    if (isNl) {
       if (dotRun >= 3) ellipsisMarks++;
       dotRun = 0;
+      prevHigh = false;
+      // A final line without terminator; no empty line after a trailing terminator or in an empty text.
+      if (i < n || lStart < n) {
+        if (lc === lS.length) {
+          lS = L.start.ensure(lc + 1); lE = L.end.ensure(lc + 1); lL = L.len.ensure(lc + 1); lA = L.ha.ensure(lc + 1);
+          lB = L.hb.ensure(lc + 1); lF = L.first.ensure(lc + 1); lT = L.last.ensure(lc + 1);
+        }
+        lS[lc] = lStart;
+        lE[lc] = i;
+        lL[lc] = lLen;
+        lA[lc] = fmix32(la ^ lLen);
+        lB[lc] = fmix32(lb + Math.imul(lLen, 0x27d4eb2f));
+        lF[lc] = lFirst;
+        lT[lc] = lFirst < 0 ? lFirst : lLast;
+        if (lFirst >= 0) nonBlank++;
+        lc++;
+      }
+      if (i < n) {
+        codePoints++;
+        if (c === 13 && i + 1 < n && text.charCodeAt(i + 1) === 10) {
+          i++;
+          codePoints++;
+        }
+      }
       lStart = i + 1;
       lLen = 0;
       la = SEED_A;
@@ -192,7 +199,8 @@ function scan(text: string): TextAnalysis {
       continue;
     }
     // Code points: a low surrogate right after a high surrogate belongs to the previous code point.
-    const low = (c & 0xfc00) === 0xdc00 && i > 0 && (text.charCodeAt(i - 1) & 0xfc00) === 0xd800;
+    const low = prevHigh && (c & 0xfc00) === 0xdc00;
+    prevHigh = (c & 0xfc00) === 0xd800;
     if (!low) {
       codePoints++;
       lLen++;
@@ -207,10 +215,7 @@ function scan(text: string): TextAnalysis {
       if (c === 35) hashChars++;
       else if (c === 0x2026) ellipsisMarks++;
     }
-    if (isWhitespaceCode(c)) {
-      if (inWord) endWord(i);
-      continue;
-    }
+    if (ws) continue;
     if (!low) nonWs++;
     if (lFirst < 0) lFirst = i;
     lLast = i + 1;
@@ -228,18 +233,16 @@ function scan(text: string): TextAnalysis {
     if (!wHasLetter) {
       if (c < 128) {
         wHasLetter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-      } else if ((c & 0xfc00) === 0xd800 && i + 1 < n) {
-        const d = text.charCodeAt(i + 1);
-        if ((d & 0xfc00) === 0xdc00) wHasLetter = isLetterCodePoint(((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000);
+      } else if (prevHigh) {
+        if (i + 1 < n) {
+          const d = text.charCodeAt(i + 1);
+          if ((d & 0xfc00) === 0xdc00) wHasLetter = isLetterCodePoint(((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000);
+        }
       } else if (!low) {
         wHasLetter = isLetterCodePoint(c);
       }
     }
   }
-  if (inWord) endWord(n);
-  if (dotRun >= 3) ellipsisMarks++;
-  // A final line without terminator, or an empty text: no empty line after a trailing terminator.
-  if (lStart < n) endLine(n);
 
   return {
     text,
