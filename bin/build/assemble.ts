@@ -5,6 +5,7 @@ import type { Recipe } from '../recipe/recipe.js';
 import { dedupSteps } from './dedup-steps.js';
 import { ingestStep } from './ingest-step.js';
 import { reportStep } from './report-step.js';
+import { samplesSection, subsetSections, tokenizerSection } from './report-sections.js';
 import { tokenizerSteps } from './tokenizer-steps.js';
 
 export function assembleSteps(recipe: Recipe, kinds: Record<string, ReadKind>): Step<Unit>[] {
@@ -27,6 +28,10 @@ export function assembleSteps(recipe: Recipe, kinds: Record<string, ReadKind>): 
     return out;
   };
   steps.push(...tokenizerSteps(recipe, partUnits));
-  steps.push(reportStep(recipe, () => steps.map((s) => s.name)));
+  steps.push(reportStep(recipe, () => steps.map((s) => s.name), [
+    async (_out, st) => subsetSections(recipe, st),
+    async (out, st) => tokenizerSection(recipe, out, st),
+    async (out) => samplesSection(out),
+  ]));
   return steps;
 }

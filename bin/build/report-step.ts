@@ -14,7 +14,7 @@ export interface BuildReport {
   [k: string]: unknown;
 }
 
-export type ReportSection = (outDir: string) => Promise<Record<string, unknown>>;
+export type ReportSection = (outDir: string, steps: BuildReport['steps']) => Promise<Record<string, unknown>>;
 
 export function reportStep(recipe: Recipe, stepNames: () => string[], sections: ReportSection[] = [],
   render?: (report: BuildReport, outDir: string) => Promise<void>): Step {
@@ -33,7 +33,7 @@ export function reportStep(recipe: Recipe, stepNames: () => string[], sections: 
         report.steps[name] = { units: done.length, stats };
         timings[name] = wallMs;
       }
-      for (const section of sections) Object.assign(report, await section(ctx.outDir));
+      for (const section of sections) Object.assign(report, await section(ctx.outDir, report.steps));
       await writeFileAtomic(layout.report(ctx.outDir), JSON.stringify(report, null, 2) + '\n');
       await writeFileAtomic(path.join(ctx.outDir, 'timings.json'), JSON.stringify({ wall_ms: timings }, null, 2) + '\n');
       if (render) await render(report, ctx.outDir);
