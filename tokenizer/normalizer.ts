@@ -7,8 +7,8 @@
  *     and every remaining U+0020 becomes U+2581 (escape_whitespaces);
  *  4. with remove_extra_whitespaces, trailing U+2581 are removed; suffix mode appends U+2581 instead of (2).
  * Only U+0020 counts as a space: TAB/LF become spaces only if the charsmap maps them (nmt_nfkc does).
- * User-defined symbols are matched first and copied verbatim. A malformed UTF-8 byte (and, as in the C++
- * decoder, a literal U+FFFD) without a rule becomes U+FFFD and consumes one byte.
+ * User-defined symbols are matched first and copied verbatim. A malformed UTF-8 byte without a rule becomes
+ * U+FFFD and consumes one byte.
  */
 import { DoubleArray } from './double-array.js';
 
@@ -159,8 +159,8 @@ function cmp(a: Uint8Array, b: Uint8Array): number {
 
 /**
  * Length of the UTF-8 character at bytes[i] if it decodes as string_util::DecodeUTF8 accepts it
- * (shortest form, no surrogates, <= U+10FFFF, and not U+FFFD, which the C++ code cannot tell apart from
- * its error value); 0 if malformed.
+ * (shortest form, no surrogates, <= U+10FFFF; a literal U+FFFD is valid, as spm_encode treats it);
+ * 0 if malformed.
  */
 export function validCharLength(b: Uint8Array, i: number, n: number): number {
   const c = b[i]!;
@@ -175,7 +175,7 @@ export function validCharLength(b: Uint8Array, i: number, n: number): number {
   if ((c & 0xf0) === 0xe0) {
     if (n - i >= 3 && (b[i + 1]! & 0xc0) === 0x80 && (b[i + 2]! & 0xc0) === 0x80) {
       const cp = ((c & 0x0f) << 12) | ((b[i + 1]! & 0x3f) << 6) | (b[i + 2]! & 0x3f);
-      if (cp >= 0x800 && (cp < 0xd800 || cp > 0xdfff) && cp !== 0xfffd) return 3;
+      if (cp >= 0x800 && (cp < 0xd800 || cp > 0xdfff)) return 3;
     }
     return 0;
   }
