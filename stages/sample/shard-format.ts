@@ -14,7 +14,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { AtomicWriter, MassivetextError, writeFileAtomic } from '../../pipeline/index.js';
+import { MassivetextError, tempNameFor, writeFileAtomic } from '../../pipeline/index.js';
 
 export type TokenDtype = 'uint16' | 'uint32';
 export type TokenArray = Uint16Array | Uint32Array;
@@ -206,11 +206,11 @@ export class BlockShardWriter {
   private lengths: number[] = [];
   private tokenBytes = 0;
 
-  private constructor(readonly binPath: string, private readonly writer: AtomicWriter, readonly dtype: TokenDtype,
+  private constructor(readonly binPath: string, private readonly writer: PipelinedAtomicFile, readonly dtype: TokenDtype,
     private readonly header: Uint8Array | null, private readonly withIdx: boolean) {}
 
   static async open(binPath: string, o: { dtype: TokenDtype; header?: Uint8Array; index: 'megatron' | 'none' }): Promise<BlockShardWriter> {
-    const w = new BlockShardWriter(binPath, await AtomicWriter.open(binPath), o.dtype, o.header ?? null, o.index === 'megatron');
+    const w = new BlockShardWriter(binPath, await PipelinedAtomicFile.open(binPath), o.dtype, o.header ?? null, o.index === 'megatron');
     if (w.header) {
       w.hash.update(w.header);
       await w.writer.write(w.header);
@@ -244,4 +244,79 @@ export class BlockShardWriter {
   async abort(): Promise<void> {
     await this.writer.abort();
   }
+}
+
+/**
+ * An atomic file written with one write in flight while the caller prepares the next buffer
+ * (pipeline/atomic-file.ts `AtomicWriter` waits for each write to drain a 16 KiB stream buffer, which
+ * serialises reading and writing). Temp name from `tempNameFor`, fsync, rename, as AtomicWriter does.
+ * Buffers passed to write() must not be modified afterwards.
+ */
+class PipelinedAtomicFile {
+  private pending: Promise<void> | null = null;
+  private position = 0;
+
+  private constructor(readonly file: string, readonly tmp: string, private readonly fh: fs.FileHandle) {}
+
+  static async open(file: string): Promise<PipelinedAtomicFile> {
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    const tmp = tempNameFor(file);
+    try {
+      return new PipelinedAtomicFile(file, tmp, await fs.open(tmp, 'w'));
+    } catch (e) {
+      throw writeError(e, file);
+    }
+  }
+
+  async write(bytes: Uint8Array): Promise<void> {
+    if (this.pending) await this.pending;
+    const at = this.position;
+    this.position += bytes.byteLength;
+    this.pending = this.writeAll(bytes, at);
+    // surface an error at the next call even if nobody awaits this one
+    this.pending.catch(() => {});
+  }
+
+  private async writeAll(bytes: Uint8Array, at: number): Promise<void> {
+    let done = 0;
+    try {
+      while (done < bytes.byteLength) {
+        const { bytesWritten } = await this.fh.write(bytes, done, bytes.byteLength - done, at + done);
+        done += bytesWritten;
+      }
+    } catch (e) {
+      throw writeError(e, this.file);
+    }
+  }
+
+  async commit(): Promise<void> {
+    try {
+      if (this.pending) await this.pending;
+      await this.fh.sync();
+      await this.fh.close();
+      await fs.rename(this.tmp, this.file);
+    } catch (e) {
+      await this.fh.close().catch(() => {});
+      await fs.rm(this.tmp, { force: true });
+      throw writeError(e, this.file);
+    }
+  }
+
+  async abort(): Promise<void> {
+    if (this.pending) await this.pending.catch(() => {});
+    await this.fh.close().catch(() => {});
+    await fs.rm(this.tmp, { force: true });
+  }
+}
+
+function writeError(e: unknown, file: string): unknown {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return new MassivetextError('out_of_disk', `no space left on device while writing ${file}`,
+      'free disk space (or point --out at a larger filesystem) and re-run the same command: finished shards are kept', { file }, { cause: e });
+  }
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+    return new MassivetextError('write_denied', `cannot write ${file}: ${(e as Error).message}`, 'check the permissions of the output directory', { file }, { cause: e });
+  }
+  return e;
 }
