@@ -20,6 +20,8 @@ export interface IngestUnit extends Unit {
   index: number;
   kind: string;
   input: string;
+  /** Inputs every unit of the source also reads (catalogs). */
+  shared: string[];
   with: Record<string, unknown>;
   filters: FilterSpecJson[];
 }
@@ -43,9 +45,10 @@ export function ingestStep(recipe: Recipe, kinds: Record<string, ReadKind>): Ste
         let index = 0;
         for (const [i, src] of sr.sources.entries()) {
           const files = await expandInputs(src.inputs, recipe.baseDir, `subsets.${subset}.sources[${i}]`);
+          const shared = src.shared ? await expandInputs(src.shared, recipe.baseDir, `subsets.${subset}.sources[${i}].shared`) : [];
           for (const input of files) {
             units.push({
-              key: `${subset}-${String(index).padStart(5, '0')}`, subset, index: index++, kind: src.kind, input,
+              key: `${subset}-${String(index).padStart(5, '0')}`, subset, index: index++, kind: src.kind, input, shared,
               with: resolveWithPaths(src.with, recipe.baseDir), filters: sr.filters ?? recipe.defaultFilters,
             });
           }
@@ -69,7 +72,7 @@ async function ingestUnit(unit: IngestUnit, recipe: Recipe, kinds: Record<string
   const samples: DocSamples = { kept: [], dropped: {} };
   const sourceName = `read-${unit.subset}`;
   try {
-    const source = kinds[unit.kind]!.open([unit.input], { ...unit.with, subset: unit.subset });
+    const source = kinds[unit.kind]!.open([unit.input, ...unit.shared], { ...unit.with, subset: unit.subset });
     const named = {
       name: sourceName,
       async *read(c: Parameters<typeof source.read>[0]) {

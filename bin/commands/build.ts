@@ -37,7 +37,10 @@ export async function prepareBuild(configFile: string | undefined): Promise<{ re
   const steps = assembleSteps(recipe, kinds);
   const inputs: string[] = [];
   for (const [subset, sr] of Object.entries(recipe.subsets)) {
-    for (const [i, src] of sr.sources.entries()) inputs.push(...(await expandInputs(src.inputs, recipe.baseDir, `subsets.${subset}.sources[${i}]`)));
+    for (const [i, src] of sr.sources.entries()) {
+      inputs.push(...(await expandInputs(src.inputs, recipe.baseDir, `subsets.${subset}.sources[${i}]`)));
+      if (src.shared) inputs.push(...(await expandInputs(src.shared, recipe.baseDir, `subsets.${subset}.sources[${i}].shared`)));
+    }
   }
   for (const f of recipe.dedup.against) inputs.push(...(await expandInputs([f], recipe.baseDir, 'dedup.against')));
   return { recipe, steps, inputs };

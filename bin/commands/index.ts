@@ -12,8 +12,10 @@ export async function commandModules(): Promise<Registrar[]> {
     import('./build.js'),
     import('./dedup.js'),
     import('./filter.js'),
+    import('./inspect.js'),
     import('./read.js'),
     import('./sample.js'),
+    import('./tokenizer.js'),
     import('./train-runner.js'),
     import('./worker.js'),
   ]);

@@ -7,6 +7,7 @@ import { documentToJson, runPipeline, type Sink, type Source, StageStats, totalE
 import { jsonlSource } from '../../stages/jsonl/index.js';
 import { action, EXIT_OK, EXIT_SKIPPED, positiveInt, writeOut } from '../cli-io.js';
 import { TerminalReporter } from '../terminal-reporter.js';
+import { corpusReadKinds, corpusReadOptions } from './read-corpus.js';
 
 export interface ReadKind {
   describe: string;
@@ -22,7 +23,7 @@ export const jsonlReadKinds: Record<string, ReadKind> = {
 
 /** All kinds known to `read` (and to recipes). Families add their tables here. */
 export function readKinds(): Record<string, ReadKind> {
-  return { ...jsonlReadKinds };
+  return { ...jsonlReadKinds, ...corpusReadKinds };
 }
 
 export const stdoutSink = (limit: number): Sink => ({
@@ -38,7 +39,7 @@ export const stdoutSink = (limit: number): Sink => ({
 
 export function register(program: Command): void {
   const kinds = readKinds();
-  program
+  const cmd = program
     .command('read')
     .description('read documents from a source and write them as JSON lines on stdout')
     .argument('<kind>', `one of: ${Object.keys(kinds).join(', ')}`)
@@ -47,13 +48,15 @@ export function register(program: Command): void {
     .option('--subset <name>', 'subset to assign (jsonl)')
     .option('--json', 'progress and warnings as JSON lines on stderr')
     .option('--quiet', 'no progress or warnings')
-    .option('--allow-private', 'let the crawler fetch loopback/private addresses (tests)')
+    .option('--allow-private', 'let the crawler fetch loopback/private addresses (tests)');
+  for (const [flags, help] of corpusReadOptions) cmd.option(flags, help);
+  cmd
     .addHelpText('after', `
 Kinds:
 ${Object.entries(kinds).map(([k, v]) => `  ${k.padEnd(10)} ${v.describe}`).join('\n')}
 
 Examples:
-  $ massivetext read c4 sample/c4/c4-sample.json.gz --limit 3
+  $ massivetext read c4 sample/c4/c4-sample.01.json.gz --limit 3
   $ massivetext read jsonl docs.jsonl.zst | massivetext filter --explain`)
     .action(action(async (kind: string, inputs: string[], opts: Record<string, unknown>) => {
       const k = kinds[kind];

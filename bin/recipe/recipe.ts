@@ -10,7 +10,10 @@ import { isSubset, MassivetextError, type Subset, SUBSETS } from '../../pipeline
 
 export interface SourceSpec {
   kind: string;
+  /** One ingest unit per expanded input. */
   inputs: string[];
+  /** Inputs given to every unit of this source as well (e.g. Gutenberg RDF catalog records). */
+  shared?: string[];
   with?: Record<string, unknown>;
 }
 
@@ -116,6 +119,7 @@ export function validateRecipe(raw: unknown, file: string, baseDir: string, know
       if (typeof o.kind !== 'string' || !knownKinds.includes(o.kind)) c.fail(`subsets.${name}.sources[${i}].kind`, `must be one of ${knownKinds.join(', ')}`);
       const spec: SourceSpec = { kind: o.kind, inputs: c.strings(o.inputs, `subsets.${name}.sources[${i}].inputs`) };
       if (o.with !== undefined) spec.with = c.obj(o.with, `subsets.${name}.sources[${i}].with`);
+      if (o.shared !== undefined) spec.shared = c.strings(o.shared, `subsets.${name}.sources[${i}].shared`, false);
       return spec;
     });
     subsets[name] = { sources, ...(s.filters !== undefined ? { filters: c.filters(s.filters, `subsets.${name}.filters`) } : {}) };

@@ -7,3 +7,5 @@ export { renderReportHtml, type ReportInput } from './render-report.js';
 export { renderSampleReportHtml, type SampleManifestInput } from './render-sample-report.js';
 export { reportModel, type ReportJson, type ReportModel, type DocSample } from './report-model.js';
 export { esc } from './html-escape.js';
+export { inspectDir, inspectTokenizer, type Inspection, type BuildInspection, type SampleInspection, type TokensInspection } from './inspect-dir.js';
+export { formatInspection } from './format-inspection.js';
