@@ -1,0 +1,68 @@
+/**
+ * Line-oriented encoding as `spm_encode --output_format=id` does it: each input line (split on \n, a \r
+ * kept, bytes passed as they are, so invalid UTF-8 is handled exactly like the C++ encoder) becomes one
+ * line of space-separated ids. Works on chunks of whole lines so the work can go to the worker pool;
+ * this module is side-effect free and is the worker entry (`encodeLineChunk`).
+ */
+import { encodeBytes, loadModel, type TokenizerModel } from './encoder.js';
+
+const models = new Map<string, Promise<TokenizerModel>>();
+
+function modelFor(file: string): Promise<TokenizerModel> {
+  let m = models.get(file);
+  if (!m) {
+    m = loadModel(file);
+    models.set(file, m);
+  }
+  return m;
+}
+
+export interface EncodedChunk {
+  text: string;
+  lines: number;
+  tokens: number;
+}
+
+/** Encodes a chunk of complete lines (each terminated by \n, the last one possibly not). */
+export function encodeChunkWith(model: TokenizerModel, chunk: Uint8Array): EncodedChunk {
+  let out = '';
+  let lines = 0;
+  let tokens = 0;
+  let start = 0;
+  const n = chunk.length;
+  while (start < n) {
+    let end = chunk.indexOf(10, start);
+    if (end < 0) end = n;
+    const ids = encodeBytes(model, chunk.subarray(start, end));
+    let s = '';
+    for (let i = 0; i < ids.length; i++) s += i ? ' ' + ids[i] : String(ids[i]);
+    out += s + '\n';
+    tokens += ids.length;
+    lines++;
+    start = end + 1;
+  }
+  return { text: out, lines, tokens };
+}
+
+export async function encodeLineChunk(chunk: Uint8Array, options: { modelFile: string }): Promise<EncodedChunk> {
+  return encodeChunkWith(await modelFor(options.modelFile), chunk);
+}
+
+/** Splits a byte stream into chunks of about `size` bytes that end at a newline. */
+export async function* lineChunks(stream: AsyncIterable<Uint8Array>, size = 1 << 20): AsyncGenerator<Uint8Array> {
+  let parts: Uint8Array[] = [];
+  let len = 0;
+  for await (const buf of stream) {
+    parts.push(buf);
+    len += buf.length;
+    if (len < size) continue;
+    const all = Buffer.concat(parts, len);
+    const cut = all.lastIndexOf(10);
+    if (cut < 0) { parts = [all]; continue; }
+    yield all.subarray(0, cut + 1);
+    const rest = all.subarray(cut + 1);
+    parts = rest.length ? [rest] : [];
+    len = rest.length;
+  }
+  if (len) yield Buffer.concat(parts, len);
+}
