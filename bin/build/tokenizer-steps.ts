@@ -21,6 +21,18 @@ import { layout, partFile } from './layout.js';
 
 interface PartUnit extends Unit { subset: Subset; part: number }
 
+/** Models loaded in this process, by file: loading builds a double array, so do it once. */
+const loaded = new Map<string, ReturnType<typeof loadModel>>();
+function loadModelOnce(file: string): ReturnType<typeof loadModel> {
+  let m = loaded.get(file);
+  if (!m) {
+    m = loadModel(file);
+    m.catch(() => loaded.delete(file));
+    loaded.set(file, m);
+  }
+  return m;
+}
+
 const ENCODE_MODULE = new URL('./encode-worker.js', import.meta.url).href;
 const ENCODE_BATCH_DOCS = 256;
 
@@ -99,7 +111,7 @@ export function tokenizerSteps(recipe: Recipe, partUnits: () => Promise<{ subset
     units: encodeUnits,
     async runUnit(unit, ctx): Promise<RunStats> {
       const u = unit as PartUnit;
-      const model = await loadModel(modelFile(ctx.outDir));
+      const model = await loadModelOnce(modelFile(ctx.outDir));
       const bin = path.join(layout.tokens(ctx.outDir, u.subset), `part-${String(u.part).padStart(5, '0')}.bin`);
       const writer = await TokenShardWriter.open(bin, { vocabSize: model.vocabSize, eosId: model.eosId });
       let docs = 0;
@@ -148,7 +160,7 @@ export function tokenizerSteps(recipe: Recipe, partUnits: () => Promise<{ subset
     },
     async runUnit(unit, ctx): Promise<RunStats> {
       const s = (unit as Unit & { subset: Subset }).subset;
-      const model = await loadModel(modelFile(ctx.outDir));
+      const model = await loadModelOnce(modelFile(ctx.outDir));
       const parts = (await partUnits()).filter((u) => u.subset === s);
       const dir = layout.tokens(ctx.outDir, s);
       const entries = [];
