@@ -81,7 +81,9 @@ export interface FetchedPage {
   redirects: string[];
 }
 
-const HTML_TYPE = /^\s*(text\/html|application\/xhtml\+xml)\b/i;
+export const HTML_TYPE = /^\s*(text\/html|application\/xhtml\+xml)\b/i;
+/** Content types feeds are served with in practice (RSS/Atom/RDF types, generic XML, and text). */
+export const FEED_TYPES = /^\s*(application\/(rss|atom|rdf)\+xml|application\/xml|text\/xml|text\/plain|text\/html|application\/octet-stream)\b/i;
 const REDIRECT = new Set([301, 302, 303, 307, 308]);
 
 const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve, reject) => {
@@ -136,8 +138,11 @@ export class Crawler {
     await this.dispatcher.close();
   }
 
-  /** Fetches an HTML page (robots, politeness, retries, redirects, caps). Throws RecordError. */
-  async fetchPage(url: string, signal?: AbortSignal): Promise<FetchedPage> {
+  /**
+   * Fetches a page (robots, politeness, retries, redirects, caps). Throws RecordError.
+   * `types` are the content types accepted: HTML by default; a feed reader passes FEED_TYPES.
+   */
+  async fetchPage(url: string, signal?: AbortSignal, types: RegExp = HTML_TYPE): Promise<FetchedPage> {
     const o = this.options;
     const redirects: string[] = [];
     let current = this.parseUrl(url);
@@ -161,9 +166,11 @@ export class Crawler {
         throw new RecordError('http_status', `HTTP ${res.status}`, { file: current.href });
       }
       const contentType = res.headers['content-type'] ?? '';
-      if (contentType && !HTML_TYPE.test(contentType)) {
+      if (contentType && !types.test(contentType)) {
         await discard(res);
-        throw new RecordError('not_html', `content type ${contentType} is not HTML`, { file: current.href });
+        throw types === HTML_TYPE
+          ? new RecordError('not_html', `content type ${contentType} is not HTML`, { file: current.href })
+          : new RecordError('unwanted_content_type', `content type ${contentType} is not one of ${types.source}`, { file: current.href });
       }
       const body = await this.readBody(res, current.href);
       return { requestedUrl: url, url: current.href, status: res.status, headers: res.headers, contentType: contentType || 'text/html', body, fetchedAt: new Date().toISOString(), redirects };

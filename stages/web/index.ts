@@ -4,3 +4,4 @@ export { readArchiveRecords, defaultArchiveReadOptions, arcDateToIso, type Archi
 export { decodeHtml, normalizeEncoding, charsetFromContentType, metaCharset, xmlDeclaredEncoding, bomEncoding, defaultCharsetOptions, type DecodedText, type CharsetOptions } from './charset.js';
 export { parseHttpResponse, dechunk, decodeContent, parseHeaderLines, defaultHttpMessageOptions, type HttpResponse, type HttpMessageOptions } from './http-message.js';
 export { GzipMemberInflater, type GzipMember, type GzipMemberError } from './gzip-members.js';
+export { warcResponseRecord, warcinfoRecord, type WarcResponse } from './warc-writer.js';
