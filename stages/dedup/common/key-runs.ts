@@ -62,18 +62,7 @@ export class KeyRunBuilder {
       for (let s = 0; s < this.sections; s++) {
         const n = this.counts[s]!;
         const d = this.data[s]!;
-        const order = new Uint32Array(n);
-        for (let i = 0; i < n; i++) order[i] = i;
-        const kw = this.keyWords;
-        order.sort((a, b) => {
-          const oa = a * w;
-          const ob = b * w;
-          for (let i = 0; i < kw; i++) {
-            const x = d[oa + i]! - d[ob + i]!;
-            if (x !== 0) return x;
-          }
-          return d[oa + kw]! - d[ob + kw]!;
-        });
+        const order = sortedOrder(d, n, this.keyWords);
         const sorted = new Uint32Array(n * w);
         for (let i = 0; i < n; i++) sorted.set(d.subarray(order[i]! * w, order[i]! * w + w), i * w);
         await out.write(new Uint8Array(sorted.buffer));
@@ -85,6 +74,39 @@ export class KeyRunBuilder {
       throw e;
     }
   }
+}
+
+/**
+ * Record indices in (key, ordinal) order. Records are added in ordinal order, so sorting by
+ * (first key word, insertion index) packed into one double uses the native numeric sort; the rare
+ * runs with an equal first word are then ordered by the remaining words.
+ */
+function sortedOrder(d: Uint32Array, n: number, kw: number): Uint32Array {
+  const w = kw + 1;
+  const order = new Uint32Array(n);
+  const cmp = (a: number, b: number): number => {
+    for (let i = 0; i < kw; i++) {
+      const x = d[a * w + i]! - d[b * w + i]!;
+      if (x !== 0) return x;
+    }
+    return d[a * w + kw]! - d[b * w + kw]!;
+  };
+  if (n >= 1 << 21) {
+    for (let i = 0; i < n; i++) order[i] = i;
+    return order.sort(cmp);
+  }
+  const packed = new Float64Array(n);
+  for (let i = 0; i < n; i++) packed[i] = d[i * w]! * 2097152 + i;
+  packed.sort();
+  for (let i = 0; i < n; i++) order[i] = packed[i]! % 2097152;
+  for (let i = 0; i < n;) {
+    let j = i + 1;
+    const hi = d[order[i]! * w]!;
+    while (j < n && d[order[j]! * w] === hi) j++;
+    if (j - i > 1) order.subarray(i, j).sort(cmp);
+    i = j;
+  }
+  return order;
 }
 
 export interface KeyRunHeader {
