@@ -110,6 +110,18 @@ export function latestCheckpoint(runDir: string): Checkpoint | null {
   return null;
 }
 
+/** Removes checkpoint temp files (`*.tmp-*`) a killed trainer left behind. */
+function removeStaleCheckpointTemps(runDir: string): void {
+  const dir = path.join(runDir, 'checkpoints');
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const n of names) if (n.includes('.tmp-')) fs.rmSync(path.join(dir, n), { force: true });
+}
+
 /** Splits a command line into argv the way a shell would split words, but with no expansion at all. */
 export function splitCommand(line: string): string[] {
   const out: string[] = [];
@@ -195,7 +207,15 @@ export async function superviseTraining(o: SuperviseOptions): Promise<SuperviseR
   const configFile = path.join(o.runDir, `trainer-config${o.rank.worldSize > 1 ? `.rank${o.rank.rank}` : ''}.json`);
   await writeFileAtomic(configFile, JSON.stringify(o.config, null, 2) + '\n');
   const metricsFile = path.join(o.runDir, o.rank.worldSize > 1 ? `metrics.rank${o.rank.rank}.jsonl` : 'metrics.jsonl');
-  const metrics = fs.openSync(metricsFile, 'a');
+  const metrics = fs.openSync(metricsFile, 'a+');
+  // A run killed mid-write leaves a torn last line: end it so the next event starts on its own line.
+  const size = fs.fstatSync(metrics).size;
+  if (size > 0) {
+    const last = Buffer.alloc(1);
+    fs.readSync(metrics, last, 0, 1, size - 1);
+    if (last[0] !== 0x0a) fs.writeSync(metrics, '\n');
+  }
+  if (o.rank.rank === 0) removeStaleCheckpointTemps(o.runDir);
   let restarts = 0;
   let firstLoss: number | null = null;
   let lastLoss: number | null = null;

@@ -12,6 +12,7 @@ import { TokenShardSetWriter } from '../../tokenizer/token-shards.js';
 import { corpus } from '../helpers/corpora.js';
 
 export interface FixtureOptions {
+  /** Declared vocabulary (the model's output size). 8,192 like a bundled-sample tokenizer: 4x cheaper logits than 32k on CI's 2 cores. */
   vocabSize: number;
   /** Documents per shard (small, so the plan crosses shard boundaries). */
   shardTokens: number;
@@ -22,7 +23,7 @@ export interface FixtureOptions {
   pieceSize: number;
 }
 
-export const defaultFixtureOptions: FixtureOptions = { vocabSize: 32000, shardTokens: 40_000, weights: { books: 0.5, c4: 0.25, news: 0.25 }, wholeWords: 1000, pieceSize: 1 };
+export const defaultFixtureOptions: FixtureOptions = { vocabSize: 8192, shardTokens: 40_000, weights: { books: 0.5, c4: 0.25, news: 0.25 }, wholeWords: 1000, pieceSize: 1 };
 
 function realDocuments(): Record<string, string[]> {
   const books: string[] = [];
