@@ -154,6 +154,8 @@ async function evaluationSet(): Promise<Sample[]> {
   }
   for (const it of await readFeedItems(path.join(corporaDir, 'feeds/rss-parser-heise.atom'))) s.push({ source: 'heise-feed-de', id: it.url, text: it.text, lang: 'de' });
   for (const it of await readFeedItems(path.join(corporaDir, 'feeds/rss-parser-guardian.rss'))) s.push({ source: 'guardian-feed-en', id: it.url, text: it.text, lang: 'en' });
+  // Craigslist apartment ads (English, telegraphic: "2br - 1000ft2 - ...").
+  for (const it of await readFeedItems(path.join(corporaDir, 'feeds/rss-parser-craigslist.rss'))) s.push({ source: 'craigslist-ads-en', id: it.url, text: it.text, lang: 'en' });
   for (const f of ['c4/olmo-c4-sample.01.json.gz', 'c4/olmo-c4-sample.02.json.gz', 'c4/olmo-c4-sample.03.json.gz', 'c4/dolma-cc_en_head-0091.jsonl.gz']) {
     for (const [i, d] of (await readJsonlGz(path.join(corporaDir, f))).entries()) s.push({ source: 'c4-ccnet-en', id: `${f}#${i}`, text: d.text, lang: 'en' });
   }

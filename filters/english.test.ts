@@ -14,7 +14,10 @@ const verdict = (text: string) => {
 
 let pages: Awaited<ReturnType<typeof trafilaturaPages>>;
 let warc: { url: string; text: string }[];
+let robots: string;
 beforeAll(async () => {
+  const wget = await readWarcResponses(corpus('warc/webarchive-commons-IAH-urls-wget.warc.gz'));
+  robots = htmlToText(`<body><pre>${wget.find((r) => r.url === 'http://archive.org/robots.txt')!.html}</pre></body>`);
   pages = await trafilaturaPages(corporaDir);
   warc = (await readWarcResponses(corpus('warc/resiliparse-commoncrawl-sample.warc.gz'))).map((r) => ({ url: r.url, text: htmlToText(r.html) }));
 });
@@ -74,10 +77,13 @@ describe('english filter: reasons and edge cases', () => {
     seen.add(verdict(chinese));
     seen.add(verdict(german));
     seen.add(verdict('2019-11-29 12:30 +49 (0) 511 5352-0'));
-    // a profiled language beating English while English still has some coverage: German text with an English quote
-    const deQuote = `${german.slice(0, 3000)}\nThe board said that it was the right thing to do for all of the members of the party and for the city.`;
-    const v = verdict(deQuote);
-    seen.add(v);
+    expect(verdict(german)).toBe('english:other_language');
+    // Latin script, but too few words of any profiled language: a Swiss cycling-tipping statistics table (names, numbers)
+    const stats = warc.find((r) => r.url.includes('tippspiel/stats_140'))!.text;
+    expect(verdict(stats)).toBe('english:low_english_score');
+    seen.add(verdict(stats));
+    // archive.org's robots.txt: paths and user agents, but its English comments just carry it
+    expect(englishScore(robots).coverage.en!).toBeGreaterThan(0.15);
     expect([...seen].sort()).toEqual([...ENGLISH_REASONS].sort());
   });
 
