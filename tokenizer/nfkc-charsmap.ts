@@ -10,6 +10,11 @@
  * rules are dropped. Differences from the table inside spm 0.1.97 come from the newer Unicode version of
  * Node's ICU (tokenizer.md §3.5: 158 code points added after the older ICU; none occur in English text).
  */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { DoubleArray, compareBytes } from './double-array.js';
 
 /** Whitespace-like code points that nmt_nfkc maps to U+0020 (Builder::BuildNmtNFKCMap). */
@@ -173,17 +178,40 @@ function compareCodePoints(a: string, b: string): number {
 }
 
 const cached = new Map<string, Uint8Array>();
+/** Bump when the rule derivation changes, so stale disk caches are not used. */
+const CACHE_VERSION = 1;
 
 /**
  * The compiled charsmap for 'nfkc' (Unicode NFKC only) or 'nmt_nfkc' (NFKC + whitespace/control folding),
- * for this JavaScript engine's Unicode version; built once per process (about 3 s).
+ * for this JavaScript engine's Unicode version. Building takes a few seconds, so the result is kept in
+ * memory and in a cache file under the OS temp dir keyed by the ICU and Unicode versions (the bytes are a
+ * pure function of those).
  */
 export function charsMapFor(name: 'nfkc' | 'nmt_nfkc'): Uint8Array {
   let blob = cached.get(name);
-  if (!blob) {
-    blob = compileCharsMap(name === 'nfkc' ? removeRedundant(buildNfkcRules()) : buildNmtNfkcRules());
-    cached.set(name, blob);
+  if (blob) return blob;
+  const v = process.versions;
+  const file = path.join(tmpdir(), 'massivetext-charsmap', `${name}-icu${v.icu ?? 'none'}-unicode${v.unicode ?? 'x'}-v${CACHE_VERSION}.bin`);
+  try {
+    const b = readFileSync(file);
+    const sum = b.subarray(b.length - 32);
+    const body = b.subarray(0, b.length - 32);
+    if (b.length > 36 && createHash('sha256').update(body).digest().equals(sum)) blob = new Uint8Array(body);
+  } catch {
+    // no cache yet
   }
+  if (!blob) {
+    blob = compileCharsMap(rulesFor(name));
+    try {
+      mkdirSync(path.dirname(file), { recursive: true });
+      const tmp = `${file}.tmp-${process.pid}-${threadId}`;
+      writeFileSync(tmp, Buffer.concat([blob, createHash('sha256').update(blob).digest()]));
+      renameSync(tmp, file);
+    } catch {
+      // a read-only temp dir only costs the rebuild next time
+    }
+  }
+  cached.set(name, blob);
   return blob;
 }
 
