@@ -180,9 +180,27 @@ export function decontaminationVerdict(doc: Document, t: TestIndex | null, title
   return c ? { id: doc.id, reason: c.set, similarity: +c.similarity.toFixed(4), test_doc: c.testDoc } : null;
 }
 
+/** The last index built by `decontaminate`, reused by later calls with the same test sets (one per part). */
+let lastIndex: { key: string; index: Promise<TestIndex> } | null = null;
+
+async function cachedTestIndex(against: (string | TestSetSpec)[], o: DecontaminateOptions): Promise<TestIndex> {
+  const specs = against.map((x) => (typeof x === 'string' ? testSetSpec(x) : x));
+  const stamps = await Promise.all(specs.map(async (s) => {
+    const st = await fs.stat(s.file).catch(() => null);
+    return [s.name, s.file, st?.size, st?.mtimeMs];
+  }));
+  const key = JSON.stringify([stamps, o.n, o.split]);
+  if (lastIndex?.key !== key) {
+    const index = buildTestIndex(specs, o);
+    lastIndex = { key, index };
+    index.catch(() => { if (lastIndex?.index === index) lastIndex = null; });
+  }
+  return lastIndex.index;
+}
+
 export async function decontaminate(a: DecontaminateArgs): Promise<Counters> {
   const o = { ...defaultDecontaminateOptions, ...a.options };
-  const t = a.testIndex ?? (a.against.length ? await buildTestIndex(a.against, o) : null);
+  const t = a.testIndex ?? (a.against.length ? await cachedTestIndex(a.against, o) : null);
   const titles = a.titles === undefined ? null : typeof a.titles === 'string' ? await readTitles(a.titles) : new Set(a.titles.map(normaliseTitle));
   const scratch = new ContaminationScratch();
   const all: Counters[] = [];
