@@ -284,7 +284,9 @@ export class TokenShardWriter {
   private readonly writer: PipelinedAtomicFile;
   private readonly hash: Hash = createHash('sha256');
   private readonly chunkTokens: number;
-  private chunkStore: TokenArray | null = null;
+  /** Two write buffers used in turn: with one write in flight, the other is always free (no copies). */
+  private chunks: [TokenArray | null, TokenArray | null] = [null, null];
+  private current = 0;
   private fill = 0;
   private lengths = new Int32Array(1024);
   private flushed = 0;
@@ -316,10 +318,11 @@ export class TokenShardWriter {
     return w;
   }
 
-  /** The write buffer, allocated on first use (writers fed only whole blocks never need it). */
+  /** The buffer being filled, allocated on first use (writers fed only whole blocks never need one). */
   private get chunk(): TokenArray {
-    if (!this.chunkStore) this.chunkStore = this.dtype === 'uint16' ? new Uint16Array(this.chunkTokens) : new Uint32Array(this.chunkTokens);
-    return this.chunkStore;
+    let c = this.chunks[this.current];
+    if (!c) c = this.chunks[this.current] = this.dtype === 'uint16' ? new Uint16Array(this.chunkTokens) : new Uint32Array(this.chunkTokens);
+    return c;
   }
 
   /** Appends one document's ids, then the EOS id (when configured). Ids must be in [0, vocabSize). */
@@ -369,6 +372,12 @@ export class TokenShardWriter {
 
   private checkIds(ids: ArrayLike<number>): void {
     const v = this.vocabSize;
+    if (ids instanceof Uint16Array || ids instanceof Uint32Array || ids instanceof Uint8Array) {
+      if (ids instanceof Uint16Array && v >= 65536) return;
+      let max = 0;
+      for (let i = 0; i < ids.length; i++) if (ids[i] > max) max = ids[i];
+      if (max < v) return;
+    }
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i];
       if (!(id >= 0 && id < v) || !Number.isInteger(id)) {
@@ -407,14 +416,14 @@ export class TokenShardWriter {
 
   private async flush(): Promise<void> {
     if (this.fill === 0) return;
-    // copy out the filled part (no zeroing) so the chunk can be reused while the stream holds the copy
     const n = this.fill * bytesPerToken(this.dtype);
-    const bytes = Buffer.allocUnsafe(n);
-    bytes.set(new Uint8Array(this.chunk.buffer, 0, n));
+    const bytes = new Uint8Array(this.chunk.buffer, 0, n);
     this.hash.update(bytes);
     this.flushed += n;
     this.fill = 0;
+    // write() first waits for the previous write, which used the other buffer: it is free again
     await this.writer.write(bytes);
+    this.current ^= 1;
   }
 
   /** Writes the .bin (fsync + rename), then the .idx; returns counts and checksums. */

@@ -55,7 +55,7 @@ describe('sampleTokens', () => {
   const out = () => path.join(build, 'sample');
 
   beforeAll(async () => {
-    m = await sampleTokens({ in: build, ratio: 0.128, shardTokens: 20_000 });
+    m = await sampleTokens({ in: build, ratio: 0.128, shardTokens: 20_000, workers: 1 });
   });
 
   it('draws ratio x all tokens, split by the renormalised Gopher weights, each exact to within one document', async () => {

@@ -13,17 +13,15 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  MassivetextError, type Reporter, removeStaleTemps, silentReporter, type Subset, SUBSETS, writeFileAtomic,
+  MassivetextError, type Reporter, removeStaleTemps, silentReporter, type Subset, SUBSETS, WorkerPool, writeFileAtomic,
 } from '../../pipeline/index.js';
-import {
-  BlockShardWriter, bytesPerToken, encodeLlmcHeader, idxPathFor, isLlmcShardComplete, readIdxFile, sha256File,
-  type ShardEntry, type TokenDtype, tokenPartName, writeManifest,
-} from './shard-format.js';
+import { type SampleFormat, type SampleShardJob, writeSampleShard } from './sample-shard.js';
+import { bytesPerToken, type ShardEntry, type TokenDtype, tokenPartName, writeManifest } from './shard-format.js';
 import { allocateTokens, documentOrder, planSubsetDraw, shardDocuments, type SubsetDraw } from './sample-plan.js';
 import { gopherWeights, resolveWeights, type SampleWeights } from './sample-weights.js';
 import { TokenSource } from './token-source.js';
 
-export type SampleFormat = 'megatron' | 'llmc';
+export type { SampleFormat };
 
 export interface SampleOptions {
   /** Build directory; tokens are read from `<in>/tokens/<subset>/`. */
@@ -44,6 +42,10 @@ export interface SampleOptions {
   blockTokens?: number;
   /** Subsets drawn at least once over whose input fits in this many bytes are read into memory. */
   memoryBytes?: number;
+  /** Worker threads for writing shards (each output shard is one task); 1 writes in this thread. */
+  workers?: number;
+  /** Below this many output bytes the shards are written in this thread (starting workers costs more). */
+  parallelMinBytes?: number;
   /** Replace an existing sample made with other settings (otherwise that is an error). */
   force?: boolean;
   reporter?: Reporter;
@@ -56,6 +58,8 @@ export const defaultSampleOptions = {
   shardTokens: 100_000_000, // ~200 MB shards: train-runner.md §5.1
   blockTokens: 8 << 20, // 16 MiB of uint16 per write
   memoryBytes: Math.min(2 ** 31, Math.floor(os.totalmem() / 8)),
+  workers: Math.max(1, os.availableParallelism()),
+  parallelMinBytes: 256 << 20,
 };
 
 export interface SampleFile {
@@ -173,20 +177,41 @@ async function sampleFrom(sources: Map<Subset, TokenSource>, o: Required<Omit<Sa
   await removeStaleTemps(outDir);
   await writeFileAtomic(planFile, JSON.stringify({ fingerprint, ratio: o.ratio, seed: o.seed, format: o.format, shardTokens: o.shardTokens, weights }, null, 2) + '\n');
 
-  // 3. Per subset: plan, then write shards.
-  const subsets: Partial<Record<Subset, SampleSubsetSummary>> = {};
-  const files: SampleFile[] = [];
-  const progress = { done: 0 };
+  // 3. Plan every subset and cut the plan into shard jobs (cheap: index arithmetic only).
+  const draws: SubsetDraw[] = [];
+  const jobs: (SampleShardJob & { subset: Subset })[] = [];
   for (const s of SUBSETS) {
     const src = sources.get(s);
     const budget = budgets[s] ?? 0;
     if (!src || budget <= 0) continue;
     const draw = planSubsetDraw(s, src.lengths, budget, o.seed);
-    const written = await writeSubset(src, draw, o, path.join(outDir, s), targetTokens, progress, reporter);
+    draws.push(draw);
+    let part = 0;
+    for (const docs of shardDocuments(documentOrder(draw, o.seed), src.lengths, o.shardTokens)) {
+      let tokens = 0;
+      for (let i = 0; i < docs.length; i++) tokens += src.lengths[docs[i]];
+      jobs.push({ subset: s, sourceDir: src.dir, bin: path.join(outDir, s, `${tokenPartName(part++)}.bin`), docs, tokens, format: o.format, blockTokens: o.blockTokens });
+    }
+  }
+
+  // 4. Write the shards: on a worker pool when there is enough work for it, else in this thread.
+  const entries = await writeJobs(jobs, sources, draws, o, targetTokens, reporter);
+  const subsets: Partial<Record<Subset, SampleSubsetSummary>> = {};
+  const files: SampleFile[] = [];
+  for (const draw of draws) {
+    const s = draw.subset;
+    const written = entries.filter((_, i) => jobs[i].subset === s);
     subsets[s] = { ...draw, weight: weights.used[s] ?? 0, shards: written.length };
     for (const e of written) {
       files.push({ path: `${s}/${e.bin}`, bytes: e.binBytes, sha256: e.sha256Bin, tokens: e.tokens, documents: e.documents });
       if (e.idx) files.push({ path: `${s}/${e.idx}`, bytes: e.idxBytes, sha256: e.sha256Idx });
+    }
+    if (o.format === 'megatron') {
+      const src = sources.get(s)!;
+      await writeManifest(path.join(outDir, s), written, {
+        vocabSize: src.manifest.vocabSize, eosId: src.manifest.eosId,
+        meta: { subset: s, sample: true, seed: o.seed, epochs: draw.epochs, fullEpochs: draw.fullEpochs, partialDocuments: draw.partialDocuments },
+      });
     }
   }
 
@@ -209,75 +234,41 @@ async function sampleFrom(sources: Map<Subset, TokenSource>, o: Required<Omit<Sa
   return manifest;
 }
 
-async function writeSubset(src: TokenSource, draw: SubsetDraw, o: typeof defaultSampleOptions & SampleOptions, dir: string,
-  targetTokens: number, progress: { done: number }, reporter: Reporter): Promise<ShardEntry[]> {
-  const item = bytesPerToken(src.dtype);
-  if (draw.epochs >= 1 && src.tokens * item <= o.memoryBytes) await src.preload();
+async function writeJobs(jobs: (SampleShardJob & { subset: Subset })[], sources: Map<Subset, TokenSource>, draws: SubsetDraw[],
+  o: typeof defaultSampleOptions & SampleOptions, targetTokens: number, reporter: Reporter): Promise<ShardEntry[]> {
+  const aborted = () => new MassivetextError('aborted', 'sampling was interrupted', 're-run the same command to resume');
   const entries: ShardEntry[] = [];
-  let part = 0;
-  for (const docs of shardDocuments(documentOrder(draw, o.seed), src.lengths, o.shardTokens)) {
-    if (o.signal?.aborted) throw new MassivetextError('aborted', 'sampling was interrupted', 're-run the same command to resume');
-    const name = tokenPartName(part++);
-    const bin = path.join(dir, `${name}.bin`);
-    let tokens = 0;
-    for (let i = 0; i < docs.length; i++) tokens += src.lengths[docs[i]];
-    const finished = await finishedShard(bin, docs, src, o.format, tokens);
-    if (finished) {
-      entries.push(finished);
-    } else {
-      const writer = await BlockShardWriter.open(bin, o.format === 'llmc'
-        ? { dtype: src.dtype, header: encodeLlmcHeader(src.dtype, tokens), index: 'none' }
-        : { dtype: src.dtype, index: 'megatron' });
-      try {
-        let start = 0;
-        while (start < docs.length) {
-          let end = start;
-          let blockTokens = 0;
-          while (end < docs.length && (end === start || blockTokens + src.lengths[docs[end]] <= o.blockTokens)) blockTokens += src.lengths[docs[end++]];
-          const block = src.readBlock(docs.subarray(start, end));
-          await writer.write(block.tokens, block.lengths);
-          start = end;
-          if (o.signal?.aborted) throw new MassivetextError('aborted', 'sampling was interrupted', 're-run the same command to resume');
-        }
-        const entry = await writer.commit();
-        if (entry.tokens !== tokens) throw new Error(`sample: wrote ${entry.tokens} tokens to ${bin}, planned ${tokens}`);
-        entries.push(entry);
-      } catch (e) {
-        await writer.abort();
-        throw e;
+  let done = 0;
+  const report = (job: SampleShardJob & { subset: Subset }, entry: ShardEntry) => {
+    entries.push(entry);
+    done += job.tokens;
+    reporter.progress({ step: 'sample', done, total: targetTokens, bytes: done * bytesPerToken(sources.get(job.subset)!.dtype), unit: 'tokens' });
+  };
+  const bytes = jobs.reduce((a, j) => a + j.tokens * bytesPerToken(sources.get(j.subset)!.dtype), 0);
+  const workers = Math.min(o.workers, jobs.length);
+  if (workers > 1 && bytes >= o.parallelMinBytes) {
+    const pool = new WorkerPool({ size: workers, inflightPerWorker: 1 });
+    try {
+      let i = 0;
+      for await (const entry of pool.map<SampleShardJob, Record<string, never>, ShardEntry>(new URL('./sample-shard-worker.js', import.meta.url).href, 'writeSampleShardJob', {}, jobs)) {
+        report(jobs[i++], entry);
+        if (o.signal?.aborted) throw aborted();
       }
+    } finally {
+      await pool.close();
     }
-    progress.done += tokens;
-    reporter.progress({ step: 'sample', done: progress.done, total: targetTokens, bytes: progress.done * item, unit: 'tokens' });
+    return entries;
   }
-  if (o.format === 'megatron') {
-    await writeManifest(dir, entries, {
-      vocabSize: src.manifest.vocabSize, eosId: src.manifest.eosId,
-      meta: { subset: draw.subset, sample: true, seed: o.seed, epochs: draw.epochs, fullEpochs: draw.fullEpochs, partialDocuments: draw.partialDocuments },
-    });
+  for (const draw of draws) {
+    const src = sources.get(draw.subset)!;
+    // a subset read whole at least once is cheaper to read from memory than by scattered reads
+    if (draw.epochs >= 1 && src.tokens * bytesPerToken(src.dtype) <= o.memoryBytes) await src.preload();
+  }
+  for (const job of jobs) {
+    if (o.signal?.aborted) throw aborted();
+    report(job, await writeSampleShard(sources.get(job.subset)!, job, o.signal));
   }
   return entries;
-}
-
-/** A shard left by an earlier run of the same plan: its index (or llm.c header) must match the plan. */
-async function finishedShard(bin: string, docs: Uint32Array, src: TokenSource, format: SampleFormat, tokens: number): Promise<ShardEntry | null> {
-  try {
-    const stat = await fs.stat(bin);
-    if (format === 'llmc') {
-      if (!(await isLlmcShardComplete(bin, src.dtype, tokens))) return null;
-      return { bin: path.basename(bin), idx: '', tokens, documents: docs.length, binBytes: stat.size, idxBytes: 0, sha256Bin: await sha256File(bin), sha256Idx: '' };
-    }
-    const idxFile = idxPathFor(bin);
-    const { idx, sha256: sha256Idx } = await readIdxFile(idxFile);
-    if (idx.lengths.length !== docs.length || idx.dtype !== src.dtype || stat.size !== tokens * bytesPerToken(src.dtype)) return null;
-    for (let i = 0; i < docs.length; i++) if (idx.lengths[i] !== src.lengths[docs[i]]) return null;
-    return {
-      bin: path.basename(bin), idx: path.basename(idxFile), tokens, documents: docs.length, binBytes: stat.size,
-      idxBytes: (await fs.stat(idxFile)).size, sha256Bin: await sha256File(bin), sha256Idx,
-    };
-  } catch {
-    return null;
-  }
 }
 
 async function removeSample(outDir: string): Promise<void> {

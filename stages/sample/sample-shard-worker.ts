@@ -1,0 +1,15 @@
+/** Worker entry for sample shards: opens each input subset once per worker thread, then writes shards. */
+import { type SampleShardJob, writeSampleShard } from './sample-shard.js';
+import type { ShardEntry } from './shard-format.js';
+import { TokenSource } from './token-source.js';
+
+const sources = new Map<string, Promise<TokenSource>>();
+
+export async function writeSampleShardJob(job: SampleShardJob): Promise<ShardEntry> {
+  let src = sources.get(job.sourceDir);
+  if (!src) {
+    src = TokenSource.open(job.sourceDir);
+    sources.set(job.sourceDir, src);
+  }
+  return writeSampleShard(await src, job);
+}
