@@ -11,6 +11,7 @@ export async function commandModules(): Promise<Registrar[]> {
     // COMMANDS (one import per line, keep this marker)
     import('./build.js'),
     import('./dedup.js'),
+    import('./extract.js'),
     import('./filter.js'),
     import('./inspect.js'),
     import('./read.js'),

@@ -8,6 +8,7 @@ import { jsonlSource } from '../../stages/jsonl/index.js';
 import { action, EXIT_OK, EXIT_SKIPPED, positiveInt, writeOut } from '../cli-io.js';
 import { TerminalReporter } from '../terminal-reporter.js';
 import { corpusReadKinds, corpusReadOptions } from './read-corpus.js';
+import { webReadKinds, webReadOptions } from './read-web.js';
 
 export interface ReadKind {
   describe: string;
@@ -23,7 +24,7 @@ export const jsonlReadKinds: Record<string, ReadKind> = {
 
 /** All kinds known to `read` (and to recipes). Families add their tables here. */
 export function readKinds(): Record<string, ReadKind> {
-  return { ...jsonlReadKinds, ...corpusReadKinds };
+  return { ...jsonlReadKinds, ...corpusReadKinds, ...webReadKinds };
 }
 
 export const stdoutSink = (limit: number): Sink => ({
@@ -49,7 +50,7 @@ export function register(program: Command): void {
     .option('--json', 'progress and warnings as JSON lines on stderr')
     .option('--quiet', 'no progress or warnings')
     .option('--allow-private', 'let the crawler fetch loopback/private addresses (tests)');
-  for (const [flags, help] of corpusReadOptions) cmd.option(flags, help);
+  for (const [flags, help] of [...corpusReadOptions, ...webReadOptions]) cmd.option(flags, help);
   cmd
     .addHelpText('after', `
 Kinds:
