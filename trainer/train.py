@@ -43,7 +43,7 @@ ENV_KEYS = {  # environment overrides (CONTRACT.md)
     "MASSIVETEXT_STEPS": ("steps", int), "MASSIVETEXT_BATCH_SIZE": ("batch_size", int), "MASSIVETEXT_MICRO_BATCH": ("micro_batch", int),
     "MASSIVETEXT_SEQ_LEN": ("seq_len", int), "MASSIVETEXT_DEVICE": ("device", str), "MASSIVETEXT_RESUME_FROM": ("resume_from", str),
     "MASSIVETEXT_CHECKPOINT_EVERY": ("checkpoint_every", int), "MASSIVETEXT_LR": ("lr", float), "MASSIVETEXT_WARMUP": ("warmup", int),
-    "MASSIVETEXT_THREADS": ("threads", int), "MASSIVETEXT_SEED": ("seed", int), "MASSIVETEXT_EXIT_AFTER": ("exit_after", int),
+    "MASSIVETEXT_THREADS": ("threads", int), "MASSIVETEXT_ATTENTION": ("attention", str), "MASSIVETEXT_SEED": ("seed", int), "MASSIVETEXT_EXIT_AFTER": ("exit_after", int),
     "RANK": ("rank", int), "WORLD_SIZE": ("world_size", int), "LOCAL_RANK": ("local_rank", int),
 }
 

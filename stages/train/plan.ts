@@ -26,7 +26,7 @@ import { fingerprint, MassivetextError, writeFileAtomic } from '../../pipeline/i
 import { normalizeWeights } from './blend.js';
 import { NpyWriter } from './npy.js';
 import { PlanRandom } from './random.js';
-import { randomPermutation } from './shuffle.js';
+import { chunkedPermutation, randomPermutation } from './shuffle.js';
 
 export const PLAN_FORMAT = 'massivetext-train-plan';
 export const PLAN_VERSION = 1;
@@ -67,11 +67,18 @@ export interface PlanOptions {
   seed: number;
   /** Samples per blend chunk; bounds memory of the streamed blend. */
   chunkSamples: number;
+  /**
+   * Documents per unit of the per-epoch document shuffle (shuffle.ts `chunkedPermutation`): 1 is a
+   * uniform permutation of documents (Megatron's doc_idx); 16 shuffles 16-document chunks and rotates
+   * each, 4x faster at 300B tokens, for shards already shuffled at write time. Samples are always
+   * shuffled one by one.
+   */
+  docChunk: number;
   /** fsync each file (off only for benchmarks on scratch space). */
   sync: boolean;
 }
 
-export const defaultPlanOptions: PlanOptions = { seqLen: 2048, samples: 0, seed: 1234, chunkSamples: 1 << 20, sync: true };
+export const defaultPlanOptions: PlanOptions = { seqLen: 2048, samples: 0, seed: 1234, chunkSamples: 1 << 20, docChunk: 1, sync: true };
 
 export interface PlanSubsetSummary {
   name: string;
@@ -97,6 +104,8 @@ export interface PlanSummary {
   seqLen: number;
   seed: number;
   samples: number;
+  /** Documents per unit of the per-epoch document shuffle (1: uniform permutation). */
+  docChunk: number;
   dtype: 'uint16' | 'uint32';
   vocabSize: number | null;
   eosId: number | null;
@@ -109,10 +118,10 @@ export interface PlanSummary {
 }
 
 /** The identity of a plan: data, weights, seq len, seed. Not the sample count (plans are prefix-stable). */
-export function planId(input: PlanInput, seqLen: number, seed: number): string {
+export function planId(input: PlanInput, seqLen: number, seed: number, docChunk = 1): string {
   const w = normalizeWeights(input.subsets.map((s) => s.weight));
   return fingerprint({
-    format: PLAN_FORMAT, version: PLAN_VERSION, seqLen, seed, dtype: input.dtype,
+    format: PLAN_FORMAT, version: PLAN_VERSION, seqLen, seed, dtype: input.dtype, ...(docChunk > 1 ? { docChunk } : {}),
     subsets: input.subsets.map((s, i) => ({
       name: s.name, weight: w[i],
       shards: s.shards.map((sh) => ({ bin: path.basename(sh.bin), documents: sh.documents, tokens: sh.tokens, sha256: sh.sha256 ?? null })),
@@ -159,7 +168,7 @@ class BoundaryWriter {
  * Writes doc_idx/sample_idx for `rows - 1` samples of one subset: boundary j (token j*T of the
  * virtual stream) as (doc position, offset). Streams epoch by epoch.
  */
-function walkSubset(s: PlanSubset, subsetIndex: number, seed: number, seqLen: number, rows: number, docFile: string, sampleFile: string, sync: boolean): { positions: number; tokensRead: number } {
+function walkSubset(s: PlanSubset, subsetIndex: number, seed: number, seqLen: number, rows: number, docChunk: number, docFile: string, sampleFile: string, sync: boolean): { positions: number; tokensRead: number } {
   const docs = new NpyWriter(docFile, '<u4');
   const samples = new NpyWriter(sampleFile, '<u4', [2]);
   const out = new BoundaryWriter(samples);
@@ -170,9 +179,9 @@ function walkSubset(s: PlanSubset, subsetIndex: number, seed: number, seqLen: nu
     let posBase = 0; // doc positions before this epoch
     let c = 0; // stream position where the current document starts
     for (let epoch = 0; j < rows; epoch++) {
-      const perm = randomPermutation(n, new PlanRandom([seed, subsetIndex, 1, epoch]), s.lengths);
+      const perm = chunkedPermutation(n, docChunk, new PlanRandom([seed, subsetIndex, 1, epoch]), s.lengths);
       const ids = perm.ids;
-      const lens = perm.values!;
+      const lens = perm.values;
       let i = 0;
       for (; i < n && j < rows; i++) {
         const len = lens[i]!;
@@ -209,7 +218,8 @@ export async function buildPlan(input: PlanInput, dir: string, options: Partial<
   let t0 = performance.now();
   fs.mkdirSync(dir, { recursive: true });
   fs.rmSync(path.join(dir, 'plan.json'), { force: true });
-  const id = planId(input, o.seqLen, o.seed);
+  if (!Number.isInteger(o.docChunk) || o.docChunk < 1) throw new MassivetextError('bad_option', `docChunk must be a positive integer, got ${o.docChunk}`);
+  const id = planId(input, o.seqLen, o.seed, o.docChunk);
   const weights = normalizeWeights(input.subsets.map((s) => s.weight));
   const nSub = input.subsets.length;
   const tokens = input.subsets.map(subsetTokens);
@@ -220,12 +230,12 @@ export async function buildPlan(input: PlanInput, dir: string, options: Partial<
   const di = new NpyWriter(path.join(dir, 'dataset_index.npy'), '|u1');
   const dsi = new NpyWriter(path.join(dir, 'dataset_sample_index.npy'), '<u4');
   const taken = new Float64Array(nSub);
-  const permBlock = new Float64Array(nSub).fill(-1);
   const perms: (Uint32Array | null)[] = new Array(nSub).fill(null);
   try {
     const chunk = Math.min(o.chunkSamples, o.samples);
     const sub = new Uint8Array(chunk);
     const pos = new Uint32Array(chunk);
+    const blockStart = new Float64Array(nSub); // first subset-sample of the current block
     for (let k0 = 0; k0 < o.samples; k0 += chunk) {
       const m = Math.min(chunk, o.samples - k0);
       for (let x = 0; x < m; x++) {
@@ -240,14 +250,19 @@ export async function buildPlan(input: PlanInput, dir: string, options: Partial<
             best = i;
           }
         }
-        const q = taken[best]!++;
-        const b = Math.floor(q / block[best]!);
-        if (permBlock[best] !== b) {
-          perms[best] = randomPermutation(block[best]!, new PlanRandom([o.seed, best, 2, b])).ids;
-          permBlock[best] = b;
+        const q = taken[best]!;
+        taken[best] = q + 1;
+        let within = q - blockStart[best]!;
+        let perm = perms[best]!;
+        if (perm === null || within >= perm.length) {
+          const b = Math.floor(q / block[best]!);
+          perm = randomPermutation(block[best]!, new PlanRandom([o.seed, best, 2, b])).ids;
+          perms[best] = perm;
+          blockStart[best] = b * block[best]!;
+          within = q - blockStart[best]!;
         }
         sub[x] = best;
-        pos[x] = b * block[best]! + perms[best]![q - b * block[best]!]!;
+        pos[x] = blockStart[best]! + perm[within]!;
       }
       di.write(sub.subarray(0, m));
       dsi.write(pos.subarray(0, m));
@@ -274,7 +289,7 @@ export async function buildPlan(input: PlanInput, dir: string, options: Partial<
     const sampleIdx = `${safe}.sample_idx.npy`;
     const walked = planned === 0
       ? (writeEmpty(path.join(dir, docIdx), path.join(dir, sampleIdx), o.sync), { positions: 0, tokensRead: 0 })
-      : walkSubset(s, si, o.seed, o.seqLen, planned + 1, path.join(dir, docIdx), path.join(dir, sampleIdx), o.sync);
+      : walkSubset(s, si, o.seed, o.seqLen, planned + 1, o.docChunk, path.join(dir, docIdx), path.join(dir, sampleIdx), o.sync);
     let first = 0;
     subsets.push({
       name: s.name, weight: weights[si]!, documents: s.lengths.length, tokens: tokens[si]!,
@@ -290,7 +305,7 @@ export async function buildPlan(input: PlanInput, dir: string, options: Partial<
     timings[`walk:${s.name}`] = performance.now() - t0;
   }
   const summary: PlanSummary = {
-    format: PLAN_FORMAT, version: PLAN_VERSION, planId: id, seqLen: o.seqLen, seed: o.seed, samples: o.samples,
+    format: PLAN_FORMAT, version: PLAN_VERSION, planId: id, seqLen: o.seqLen, seed: o.seed, samples: o.samples, docChunk: o.docChunk,
     dtype: input.dtype, vocabSize: input.vocabSize, eosId: input.eosId, dataDir: path.resolve(input.dataDir),
     datasetIndex: 'dataset_index.npy', datasetSampleIndex: 'dataset_sample_index.npy', subsets, timings,
   };

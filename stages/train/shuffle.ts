@@ -76,3 +76,35 @@ export function randomPermutation(
   for (let b = 0; b < buckets; b++) fisherYates(rng, ids, out, count[b]!, count[b + 1]!);
   return { ids, values: out };
 }
+
+/**
+ * A seeded document order that costs O(n / chunk) random draws: the chunks of `chunk` consecutive ids
+ * are put in a uniformly random order, and each chunk is rotated by a random offset. `chunk` = 1 is
+ * a uniform permutation (randomPermutation). Used for per-epoch document orders over hundreds of
+ * millions of documents whose shards are already shuffled at write time (`massivetext sample` shuffles
+ * documents when it draws them), so neighbours inside a chunk are random documents already.
+ */
+export function chunkedPermutation(n: number, chunk: number, rng: PlanRandom, values: ArrayLike<number>): { ids: Uint32Array; values: Uint32Array } {
+  if (chunk <= 1) {
+    const p = randomPermutation(n, rng, values);
+    return { ids: p.ids, values: p.values! };
+  }
+  const chunks = Math.ceil(n / chunk);
+  const order = randomPermutation(chunks, rng).ids;
+  const ids = new Uint32Array(n);
+  const out = new Uint32Array(n);
+  let o = 0;
+  for (let c = 0; c < chunks; c++) {
+    const first = order[c]! * chunk;
+    const size = Math.min(chunk, n - first);
+    const rot = size > 1 ? rng.below(size) : 0;
+    for (let i = 0; i < size; i++) {
+      let k = rot + i;
+      if (k >= size) k -= size;
+      const d = first + k;
+      ids[o] = d;
+      out[o++] = values[d]!;
+    }
+  }
+  return { ids, values: out };
+}
