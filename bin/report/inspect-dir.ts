@@ -42,8 +42,8 @@ export interface TokenizerInspection {
 export interface BuildInspection {
   kind: 'build';
   dir: string;
-  recipe?: string;
-  fingerprint?: string;
+  recipe: string | undefined;
+  fingerprint: string | undefined;
   inputs: { files: number; bytes: number };
   steps: StepInspection[];
   subsets: SubsetInspection[];
@@ -149,9 +149,12 @@ async function tokenManifest(dir: string): Promise<Record<string, unknown> | und
 }
 
 async function inspectBuild(dir: string, manifest: Record<string, unknown>): Promise<BuildInspection> {
-  const out: BuildInspection = { kind: 'build', dir, inputs: { files: 0, bytes: 0 }, steps: [], subsets: [], report: { json: false, html: false }, notes: [] };
-  if (typeof manifest.fingerprint === 'string') out.fingerprint = manifest.fingerprint;
-  if (isObj(manifest.config) && typeof manifest.config.name === 'string') out.recipe = manifest.config.name;
+  const out: BuildInspection = {
+    kind: 'build', dir,
+    recipe: isObj(manifest.config) && typeof manifest.config.name === 'string' ? manifest.config.name : undefined,
+    fingerprint: typeof manifest.fingerprint === 'string' ? manifest.fingerprint : undefined,
+    inputs: { files: 0, bytes: 0 }, steps: [], subsets: [], report: { json: false, html: false }, notes: [],
+  };
   if (Array.isArray(manifest.inputs)) {
     out.inputs.files = manifest.inputs.length;
     out.inputs.bytes = manifest.inputs.reduce((a: number, i) => a + (isObj(i) ? num(i.size) ?? 0 : 0), 0);

@@ -7,7 +7,7 @@ import { esc } from './html-escape.js';
 import { fmtBytes, fmtCompact, fmtInt, fmtNum, fmtPct } from './format.js';
 import { BEFORE_COLOR, emptyNote, ERROR_COLOR, legend, NEUTRAL_COLOR, renderPage, subsetColor, type PageSection } from './report-page.js';
 import { type DocSample, type Histogram, type ReportModel, reportModel, type SubsetModel } from './report-model.js';
-import { barChart, bulletChart, funnelChart, histogramChart, stackedShareChart } from './svg-charts.js';
+import { barChart, type BarRow, bulletChart, funnelChart, histogramChart, stackedShareChart } from './svg-charts.js';
 
 /** Anything shaped like report.json (the build's BuildReport, or parsed JSON). */
 export type ReportInput = { readonly [k: string]: unknown };
@@ -154,7 +154,28 @@ function reasonRows(st: { name: string; counters: Record<string, number> }): Rea
     .sort((a, b) => b.n - a.n || a.reason.localeCompare(b.reason));
 }
 
+/**
+ * Reasons written as `<filter>:<reason>` (one stage running several filters) are grouped under their
+ * filter, groups by their total, largest first; plain reasons stay one flat list.
+ */
+export function groupReasons<T extends { reason: string; n: number }>(rows: T[]): (T & { group?: string; label: string })[] {
+  const split = rows.map((r): T & { group?: string; label: string } => {
+    const i = r.reason.indexOf(':');
+    return i > 0 ? { ...r, group: r.reason.slice(0, i), label: r.reason.slice(i + 1) } : { ...r, label: r.reason };
+  });
+  const groups = new Set(split.map((r) => r.group));
+  if (groups.size < 2 && !split.every((r) => r.group !== undefined)) return rows.map((r) => ({ ...r, label: r.reason }));
+  const total = new Map<string | undefined, number>();
+  for (const r of split) total.set(r.group, (total.get(r.group) ?? 0) + r.n);
+  return split.sort((a, b) => total.get(b.group)! - total.get(a.group)! || String(a.group).localeCompare(String(b.group)) || b.n - a.n || a.label.localeCompare(b.label));
+}
+
 const reasonValue = (r: ReasonRow) => (r.input ? `${fmtCompact(r.n)} (${fmtPct(r.n / r.input)})` : fmtCompact(r.n));
+
+function withGroup(row: BarRow, group: string | undefined): BarRow {
+  if (group !== undefined) row.group = group;
+  return row;
+}
 
 function stageFacts(c: Record<string, number>): string {
   if (c.in === undefined) return '';
@@ -175,7 +196,7 @@ function stepDropCards(step: ReportModel['steps'][number]): string[] {
       single.push(rows[0]!);
       continue;
     }
-    const chart = barChart(rows.map((r) => ({ label: r.reason, value: r.n, color: r.error ? ERROR_COLOR : NEUTRAL_COLOR, valueLabel: reasonValue(r) })), { title: `Drop reasons of ${step.name} / ${st.name}`, width: 560 });
+    const chart = barChart(groupReasons(rows).map((r) => withGroup({ label: r.label, value: r.n, color: r.error ? ERROR_COLOR : NEUTRAL_COLOR, valueLabel: reasonValue(r) }, r.group)), { title: `Drop reasons of ${step.name} / ${st.name}`, width: 560 });
     cards.push(`<div class="card"><h3>${esc(st.name)} <span class="aside">step ${esc(step.name)}</span></h3>${stageFacts(st.counters)}${chart}</div>`);
   }
   if (single.length) {
@@ -198,7 +219,7 @@ function dropsSection(m: ReportModel): PageSection {
     const read = s ? first(s.funnel, (f) => f.docs) : undefined;
     const total = d.reasons.reduce((a, [, n]) => a + n, 0);
     const chart = barChart(
-      d.reasons.map(([reason, n]) => ({ label: reason, value: n, color: subsetColor(d.subset), valueLabel: read ? `${fmtCompact(n)} (${fmtPct(n / read)})` : fmtCompact(n) })),
+      groupReasons(d.reasons.map(([reason, n]) => ({ reason, n }))).map((r) => withGroup({ label: r.label, value: r.n, color: subsetColor(d.subset), valueLabel: read ? `${fmtCompact(r.n)} (${fmtPct(r.n / read)})` : fmtCompact(r.n) }, r.group)),
       { title: `Drop reasons for ${d.subset}`, width: 560 },
     );
     return `<div class="card">${subsetHeading(d.subset, `${fmtInt(total)} dropped${read ? ` of ${fmtInt(read)} read` : ''}`)}${chart}</div>`;

@@ -93,6 +93,7 @@ h3 .aside{font-weight:400;color:var(--muted);font-size:12.5px}
 svg.chart{display:block;max-width:100%;height:auto;overflow:visible}
 svg.chart text{fill:var(--fg);font-size:12px;font-family:inherit}
 svg.chart .tick{fill:var(--muted);font-size:10px}
+svg.chart text.group{font-size:11.5px;font-weight:600;fill:var(--muted);letter-spacing:.02em}
 svg.chart .axis-title{fill:var(--muted);font-size:11px}
 svg.chart .pct{fill:var(--muted);font-variant-numeric:tabular-nums}
 svg.chart .val{fill:var(--muted);font-variant-numeric:tabular-nums}

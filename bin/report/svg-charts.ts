@@ -42,6 +42,8 @@ export interface BarRow {
   valueLabel?: string;
   /** Tooltip; defaults to "label: valueLabel". */
   tooltip?: string;
+  /** Rows of one group are drawn under a heading with its name (e.g. the filter a reason belongs to). */
+  group?: string;
 }
 
 export interface BarChartOptions {
@@ -61,17 +63,24 @@ export function barChart(rows: BarRow[], o: BarChartOptions): string {
   const valueW = Math.min(170, Math.max(50, Math.max(...rows.map((r) => textWidth(r.valueLabel ?? fmtCompact(r.value)))) + 12));
   const barW = width - labelW - valueW;
   const max = o.max ?? Math.max(0, ...rows.map((r) => r.value));
-  const height = rows.length * rowH + 8;
+  const headH = 20;
+  const heads = rows.filter((r, i) => r.group !== undefined && r.group !== rows[i - 1]?.group).length;
+  const height = rows.length * rowH + heads * headH + 8;
   let s = svgOpen(width, height, o.title, 'bars');
+  let y = 4;
   rows.forEach((r, i) => {
-    const y = 4 + i * rowH;
+    if (r.group !== undefined && r.group !== rows[i - 1]?.group) {
+      s += `<text class="group" x="0" y="${r1(y + headH - 6)}">${esc(clip(r.group, width - 10))}</text>`;
+      y += headH;
+    }
     const w = max > 0 ? Math.max(r.value > 0 ? 1.5 : 0, (r.value / max) * barW) : 0;
     const vl = r.valueLabel ?? fmtCompact(r.value);
-    s += `<g class="row"><title>${esc(r.tooltip ?? `${r.label}: ${vl}`)}</title>`;
+    s += `<g class="row"><title>${esc(r.tooltip ?? `${r.group !== undefined ? `${r.group}: ` : ''}${r.label}: ${vl}`)}</title>`;
     s += `<text class="lbl" x="${r1(labelW - 8)}" y="${r1(y + rowH / 2)}" text-anchor="end" dominant-baseline="central">${esc(clip(r.label, labelW - 12))}</text>`;
     s += `<rect class="track" x="${r1(labelW)}" y="${r1(y + (rowH - barH) / 2)}" width="${r1(barW)}" height="${barH}" rx="2"/>`;
     s += `<rect class="bar" x="${r1(labelW)}" y="${r1(y + (rowH - barH) / 2)}" width="${r1(w)}" height="${barH}" rx="2" fill="${esc(r.color ?? o.color ?? '#4e79a7')}"/>`;
     s += `<text class="val" x="${r1(labelW + barW + 6)}" y="${r1(y + rowH / 2)}" dominant-baseline="central">${esc(vl)}</text></g>`;
+    y += rowH;
   });
   return s + '</svg>';
 }
