@@ -18,7 +18,7 @@
  */
 import { drop, KEEP, type Document, type Filter, type Verdict } from '../pipeline/index.js';
 import { LANGUAGE_PROFILES } from './english-profile.js';
-import { scanLetterWords, wordKey } from './letter-words.js';
+import { scanLetterWords, WordTable, wordKey } from './letter-words.js';
 
 export interface EnglishOptions {
   /** Minimum share of letters in Latin script. Ours (no source): English prose is ~100% Latin. */
@@ -63,8 +63,8 @@ class EnglishClassifier {
   readonly o: EnglishOptions;
   private readonly langs: string[];
   private readonly enIndex: number;
-  /** word key -> bitmask of languages whose topK contains it. */
-  private readonly vocab = new Map<number, number>();
+  /** word hash -> bitmask of languages whose topK contains it. */
+  private readonly vocab: WordTable;
   private readonly hits: Float64Array;
 
   constructor(options: Partial<EnglishOptions>) {
@@ -73,11 +73,12 @@ class EnglishClassifier {
     if (this.langs.length > 31) throw new RangeError('at most 31 language profiles');
     this.enIndex = this.langs.indexOf('en');
     if (this.enIndex < 0) throw new RangeError('the language profiles must include "en"');
-    this.langs.forEach((lang, bit) => {
-      const words = this.o.profiles[lang]!.split(' ').filter(Boolean).slice(0, this.o.topK);
+    const lists = this.langs.map((lang) => this.o.profiles[lang]!.split(' ').filter(Boolean).slice(0, this.o.topK));
+    this.vocab = new WordTable(lists.reduce((n, l) => n + l.length, 0));
+    lists.forEach((words, bit) => {
       for (const w of words) {
         const k = wordKey(w);
-        if (k >= 0) this.vocab.set(k, (this.vocab.get(k) ?? 0) | (1 << bit));
+        if (k) this.vocab.or(k[0], k[1], 1 << bit);
       }
     });
     this.hits = new Float64Array(this.langs.length);
@@ -87,10 +88,9 @@ class EnglishClassifier {
     const hits = this.hits;
     hits.fill(0);
     const vocab = this.vocab;
-    const scan = scanLetterWords(text, this.o.maxChars, (key) => {
-      let m = vocab.get(key);
-      if (m === undefined) return;
-      for (let b = 0; m !== 0; b++, m >>>= 1) if (m & 1) hits[b]!++;
+    const scan = scanLetterWords(text, this.o.maxChars, (a, b) => {
+      let m = vocab.get(a, b);
+      for (let bit = 0; m !== 0; bit++, m >>>= 1) if (m & 1) hits[bit]!++;
     });
     const coverage: Record<string, number> = {};
     let best = 'en';

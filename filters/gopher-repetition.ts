@@ -194,7 +194,8 @@ class GopherRepetition {
       m.topNgram[n] = v;
       if (fire(`gopher_repetition:top_${n}gram`, v, max)) return result();
     }
-    for (const [n, max] of [...o.duplicateNgrams].sort((x, y) => x[0] - y[0])) {
+    const dups = [...o.duplicateNgrams].sort((x, y) => x[0] - y[0]);
+    for (const [k, [n, max]] of dups.entries()) {
       if (N < n) break;
       advanceTo(n);
       let v: number;
@@ -203,6 +204,9 @@ class GopherRepetition {
       else v = maskChars(a, N, n, o.countFirstOccurrence) / denom;
       m.duplicateNgram[n] = v;
       if (fire(`gopher_repetition:dup_${n}gram`, v, max)) return result();
+      // 'mask' coverage never grows with n (a word covered by a repeated (n+1)-gram is covered by its two
+      // repeated n-grams), so when this value is at or below every later threshold none of them can fire.
+      if (stopEarly && o.duplicateNgramCoverage === 'mask' && dups.slice(k + 1).every(([, t]) => v <= t)) return result();
     }
     return result();
   }
@@ -310,9 +314,14 @@ function extendGrams(a: TextAnalysis, n: number): void {
   const wa = a.wordHashA;
   const wb = a.wordHashB;
   const last = a.wordCount - n;
+  // Order-sensitive (multiply the prefix before adding the next word), then a short avalanche.
   for (let i = 0; i <= last; i++) {
-    gramA[i] = fmix32(Math.imul(gramA[i]!, 0x9e3779b1) ^ wa[i + n - 1]!);
-    gramB[i] = fmix32(Math.imul(gramB[i]! ^ wb[i + n - 1]!, 0x85ebca77) + n);
+    let x = Math.imul(gramA[i]!, 0x9e3779b1) ^ wa[i + n - 1]!;
+    x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+    gramA[i] = x ^ (x >>> 13);
+    let y = Math.imul(gramB[i]!, 0x7feb352d) + wb[i + n - 1]!;
+    y = Math.imul(y ^ (y >>> 15), 0xc2b2ae35);
+    gramB[i] = y ^ (y >>> 16);
   }
 }
 

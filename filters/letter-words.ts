@@ -40,79 +40,131 @@ export interface LetterScan {
   words: number;
 }
 
+const SEED_A = 0x811c9dc5 | 0;
+const SEED_B = 0x2545f491 | 0;
+
 /**
- * Calls `onWord(key)` for each maximal run of Latin letters in text[0, maxChars), lower-cased, as a
- * 53-bit key (see `wordKey`). Runs mixing scripts are skipped as words but their letters are counted.
+ * Calls `onWord(a, b)` with the two 32-bit hash lanes of each maximal run of Latin letters in
+ * text[0, maxChars), lower-cased. Runs mixing scripts are skipped as words but their letters are counted.
+ * One tight loop with an ASCII fast path: this is the English filter's whole cost.
  */
-export function scanLetterWords(text: string, maxChars: number, onWord: (key: number) => void): LetterScan {
+export function scanLetterWords(text: string, maxChars: number, onWord: (a: number, b: number) => void): LetterScan {
   const n = Math.min(text.length, maxChars);
   let letters = 0;
   let latin = 0;
   let words = 0;
   let inRun = false;
   let runLatin = true;
-  let ha = 0;
-  let hb = 0;
+  let ha = SEED_A;
+  let hb = SEED_B;
   for (let i = 0; i < n; i++) {
     let c = text.charCodeAt(i);
-    let cp = c;
-    let width = 1;
-    if ((c & 0xfc00) === 0xd800 && i + 1 < n) {
-      const d = text.charCodeAt(i + 1);
-      if ((d & 0xfc00) === 0xdc00) {
-        cp = ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
-        width = 2;
+    let isLetter: boolean;
+    let lat = true;
+    if (c < 128) {
+      const l = c | 32;
+      isLetter = l >= 97 && l <= 122;
+      c = l;
+    } else {
+      let cp = c;
+      if ((c & 0xfc00) === 0xd800 && i + 1 < n) {
+        const d = text.charCodeAt(i + 1);
+        if ((d & 0xfc00) === 0xdc00) {
+          cp = ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
+          i++;
+        }
+      }
+      isLetter = isLetterCodePoint(cp);
+      if (isLetter) {
+        lat = isLatinCodePoint(cp);
+        c = cp < 65536 ? lower(cp) : cp;
       }
     }
-    const isLetter = cp < 128 ? (cp >= 65 && cp <= 90) || (cp >= 97 && cp <= 122) : isLetterCodePoint(cp);
     if (isLetter) {
       letters++;
-      const lat = isLatinCodePoint(cp);
       if (lat) latin++;
+      else runLatin = false;
       if (!inRun) {
         inRun = true;
-        runLatin = true;
-        ha = 0x811c9dc5 | 0;
-        hb = 0x2545f491 | 0;
+        runLatin = lat;
+        ha = SEED_A;
+        hb = SEED_B;
       }
-      if (!lat) runLatin = false;
-      c = width === 1 ? lower(c) : cp;
       ha = Math.imul(ha ^ c, 0x01000193);
       hb = Math.imul(hb + c, 0x5bd1e995) ^ (hb >>> 15);
     } else if (inRun) {
       inRun = false;
       if (runLatin) {
         words++;
-        onWord(finish(ha, hb));
+        onWord(finishA(ha), finishB(hb));
       }
     }
-    i += width - 1;
   }
   if (inRun && runLatin) {
     words++;
-    onWord(finish(ha, hb));
+    onWord(finishA(ha), finishB(hb));
   }
   return { letters, latinLetters: latin, words };
 }
 
-function finish(ha: number, hb: number): number {
-  ha ^= ha >>> 16;
-  ha = Math.imul(ha, 0x85ebca6b);
-  ha ^= ha >>> 13;
-  hb ^= hb >>> 15;
-  hb = Math.imul(hb, 0xc2b2ae35);
-  hb ^= hb >>> 16;
-  // 32 bits of A and 21 bits of B: a safe integer, usable as a Map key without allocation.
-  return (ha >>> 0) * 2097152 + (hb & 0x1fffff);
+function finishA(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  return h ^ (h >>> 13);
 }
 
-/** The key `scanLetterWords` produces for a single lower-case word (used to load profiles). */
-export function wordKey(word: string): number {
-  let key = -1;
-  scanLetterWords(word, Infinity, (k) => {
-    if (key === -1) key = k;
+function finishB(h: number): number {
+  h ^= h >>> 15;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/** The hash lanes `scanLetterWords` gives a single word (used to load profiles); null if it is no Latin word. */
+export function wordKey(word: string): [number, number] | null {
+  let key: [number, number] | null = null;
+  scanLetterWords(word, Infinity, (a, b) => {
+    if (key === null) key = [a, b];
   });
   return key;
+}
+
+/** A small open-addressing map from a word's hash lanes to an int (e.g. a bitmask of languages). */
+export class WordTable {
+  private readonly keyA: Int32Array;
+  private readonly keyB: Int32Array;
+  private readonly val: Int32Array;
+  private readonly used: Uint8Array;
+  private readonly mask: number;
+
+  constructor(capacity: number) {
+    let cap = 64;
+    while (cap < capacity * 4) cap *= 2;
+    this.keyA = new Int32Array(cap);
+    this.keyB = new Int32Array(cap);
+    this.val = new Int32Array(cap);
+    this.used = new Uint8Array(cap);
+    this.mask = cap - 1;
+  }
+
+  /** ORs `bits` into the value of (a, b). */
+  or(a: number, b: number, bits: number): void {
+    let i = a & this.mask;
+    while (this.used[i] && (this.keyA[i] !== a || this.keyB[i] !== b)) i = (i + 1) & this.mask;
+    this.used[i] = 1;
+    this.keyA[i] = a;
+    this.keyB[i] = b;
+    this.val[i]! |= bits;
+  }
+
+  /** The value of (a, b), 0 when absent. */
+  get(a: number, b: number): number {
+    let i = a & this.mask;
+    while (this.used[i]) {
+      if (this.keyA[i] === a && this.keyB[i] === b) return this.val[i]!;
+      i = (i + 1) & this.mask;
+    }
+    return 0;
+  }
 }
 
 /** Lower-cases a word the way `scanLetterWords` does (per UTF-16 unit, only 1:1 mappings). */
