@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { type Document, type Reporter, type Source, StageStats } from '../../pipeline/index.js';
+import { type Document, type Reporter, type Source, StageStats, WorkerPool } from '../../pipeline/index.js';
 import { corpus } from '../../tests/helpers/corpora.js';
 import { isDisambiguation, wikipediaSource } from './wikipedia-source.js';
 
@@ -127,6 +127,20 @@ describe('wikipediaSource', () => {
     expect(c.counters['error:truncated_input']).toBe(1);
     expect(c.warnings.find((w) => w.code === 'truncated_input')!.message).toMatch(/ends inside page 5/);
     expect(c.docs).toHaveLength(4);
+  });
+
+  it('converting on a worker pool gives the same documents in the same order', async () => {
+    const inputs = [corpus('wikipedia/enwiki-table-markup.xml.bz2'), TINY];
+    const plain = await collect(wikipediaSource(inputs));
+    const pool = new WorkerPool({ size: 2 });
+    try {
+      const pooled = await collect(wikipediaSource(inputs, { pool, batchPages: 3 }));
+      expect(pooled.docs.length).toBeGreaterThan(8);
+      expect(pooled.docs).toEqual(plain.docs);
+      expect(pooled.counters).toEqual(plain.counters);
+    } finally {
+      await pool.close();
+    }
   });
 
   it('stops the bzip2 child when the reader stops early', async () => {

@@ -11,11 +11,12 @@
  */
 import * as path from 'node:path';
 import {
-  type Document, type DocumentMeta, MassivetextError, type RecordError, type Source, type StageContext,
+  type Document, type DocumentMeta, MassivetextError, type RecordError, type Source, type StageContext, type WorkerPool,
 } from '../../pipeline/index.js';
 import { type DumpPage, readDumpPages, type SiteInfo } from './dump-pages.js';
 import { listDumpFiles } from './list-dumps.js';
 import { type WikitextOptions, wikitextToText } from './wikitext-to-text.js';
+import type { WikitextBatch } from './wikitext-worker.js';
 
 export interface WikipediaSourceOptions {
   /** Namespaces kept; 0 = articles (MediaWiki's main namespace). */
@@ -29,6 +30,14 @@ export interface WikipediaSourceOptions {
   maxPageBytes: number;
   /** Explicit bunzip2 program; default lbzip2 or bzip2 from PATH. */
   bunzip2?: string;
+  /**
+   * Convert wikitext on this worker pool (batches of pages, results in input order, so the output does not
+   * depend on the pool size); without one, conversion runs on the reading thread.
+   */
+  pool?: WorkerPool;
+  /** Pages / bytes of wikitext per pool batch. */
+  batchPages: number;
+  batchBytes: number;
 }
 
 export const defaultWikipediaSourceOptions: WikipediaSourceOptions = {
@@ -38,7 +47,19 @@ export const defaultWikipediaSourceOptions: WikipediaSourceOptions = {
   includeTitle: false,
   wikitext: {},
   maxPageBytes: 64 << 20,
+  batchPages: 256,
+  batchBytes: 8 << 20,
 };
+
+/** A page that passed the namespace/redirect/disambiguation checks, waiting for its text. */
+interface Candidate {
+  page: DumpPage;
+  site: SiteInfo;
+  file: string;
+  hidden: Set<string>;
+}
+
+const WORKER_URL = new URL('./wikitext-worker.js', import.meta.url).href;
 
 const REDIRECT_RE = /^\s*#(?:redirect|weiterleitung|redirection|redirección|rinvio|doorverwijzing|перенаправление)\s*:?\s*\[\[/i;
 
@@ -110,8 +131,50 @@ class WikipediaSource implements Source {
   constructor(private readonly inputs: readonly string[], private readonly o: WikipediaSourceOptions) {}
 
   async *read(ctx: StageContext): AsyncGenerator<Document> {
-    const files = await listDumpFiles(this.inputs);
     const seen = new Map<string, SeenIds>();
+    const candidates = this.candidates(ctx);
+    const pool = this.o.pool;
+    if (!pool) {
+      for await (const c of candidates) {
+        const doc = this.emit(c, wikitextToText(c.page.text, this.o.wikitext, { hiddenNamespaces: c.hidden }), seen, ctx);
+        if (doc) yield doc;
+      }
+      return;
+    }
+    const pending: Candidate[][] = [];
+    const o = this.o;
+    async function* batches(): AsyncGenerator<WikitextBatch> {
+      let batch: Candidate[] = [];
+      let bytes = 0;
+      const flush = () => {
+        pending.push(batch);
+        const hidden = [...(batch[0]?.hidden ?? [])];
+        const out: WikitextBatch = { texts: batch.map((c) => c.page.text), hidden };
+        batch = [];
+        bytes = 0;
+        return out;
+      };
+      for await (const c of candidates) {
+        // a batch shares one hidden-namespace set: start a new batch when the dump (hence siteinfo) changes
+        if (batch.length && batch[0]!.hidden !== c.hidden) yield flush();
+        batch.push(c);
+        bytes += c.page.text.length;
+        if (batch.length >= o.batchPages || bytes >= o.batchBytes) yield flush();
+      }
+      if (batch.length) yield flush();
+    }
+    for await (const texts of pool.map<WikitextBatch, { wikitext: Partial<WikitextOptions> }, string[]>(WORKER_URL, 'convertWikitextBatch', { wikitext: o.wikitext }, batches())) {
+      const batch = pending.shift()!;
+      for (let i = 0; i < batch.length; i++) {
+        const doc = this.emit(batch[i]!, texts[i]!, seen, ctx);
+        if (doc) yield doc;
+      }
+    }
+  }
+
+  /** Pages of every dump that pass the cheap checks, in dump order; drops are counted here. */
+  private async *candidates(ctx: StageContext): AsyncGenerator<Candidate> {
+    const files = await listDumpFiles(this.inputs);
     const namespaces = new Set(this.o.namespaces);
     for (const file of files) {
       let site: SiteInfo = { namespaces: new Map() };
@@ -152,32 +215,37 @@ class WikipediaSource implements Source {
           ctx.stats.dropped('disambiguation');
           continue;
         }
-        let text = wikitextToText(page.text, this.o.wikitext, { hiddenNamespaces: hidden });
-        if (text.trim() === '') {
-          ctx.stats.dropped('empty');
-          continue;
-        }
-        if (this.o.includeTitle) text = `${page.title}\n\n${text}`;
-        const db = site.dbname || path.basename(file).replace(/[-.].*$/, '');
-        let ids = seen.get(db);
-        if (!ids) seen.set(db, (ids = new SeenIds()));
-        const locator = page.id || `title:${page.title}`;
-        const repeat = ids.visit(locator);
-        if (repeat) {
-          ctx.stats.add('duplicate_page_id');
-          ctx.reporter.warn('duplicate_page_id', `${file}: page id ${locator} ("${page.title}") appears again; kept as ${locator}~${repeat}`,
-            { file, offset: page.offset, record: page.ordinal });
-        }
-        const meta: DocumentMeta = { title: page.title, source: file };
-        const url = pageUrl(site, page.title);
-        if (url) meta.url = url;
-        if (page.timestamp) meta.date = page.timestamp;
-        if (site.lang) meta.language = site.lang;
-        if (page.id) meta.pageId = page.id;
-        if (page.revisionId) meta.revisionId = page.revisionId;
-        yield { id: `wikipedia:${db}:${locator}${repeat ? `~${repeat}` : ''}`, subset: 'wikipedia', text, meta };
+        yield { page, site, file, hidden };
       }
     }
+  }
+
+  /** The document for a converted page, or null (counted) when nothing is left. */
+  private emit(c: Candidate, converted: string, seen: Map<string, SeenIds>, ctx: StageContext): Document | null {
+    const { page, site, file } = c;
+    if (converted.trim() === '') {
+      ctx.stats.dropped('empty');
+      return null;
+    }
+    const text = this.o.includeTitle ? `${page.title}\n\n${converted}` : converted;
+    const db = site.dbname || path.basename(file).replace(/[-.].*$/, '');
+    let ids = seen.get(db);
+    if (!ids) seen.set(db, (ids = new SeenIds()));
+    const locator = page.id || `title:${page.title}`;
+    const repeat = ids.visit(locator);
+    if (repeat) {
+      ctx.stats.add('duplicate_page_id');
+      ctx.reporter.warn('duplicate_page_id', `${file}: page id ${locator} ("${page.title}") appears again; kept as ${locator}~${repeat}`,
+        { file, offset: page.offset, record: page.ordinal });
+    }
+    const meta: DocumentMeta = { title: page.title, source: file };
+    const url = pageUrl(site, page.title);
+    if (url) meta.url = url;
+    if (page.timestamp) meta.date = page.timestamp;
+    if (site.lang) meta.language = site.lang;
+    if (page.id) meta.pageId = page.id;
+    if (page.revisionId) meta.revisionId = page.revisionId;
+    return { id: `wikipedia:${db}:${locator}${repeat ? `~${repeat}` : ''}`, subset: 'wikipedia', text, meta };
   }
 }
 

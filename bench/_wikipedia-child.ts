@@ -1,0 +1,40 @@
+/**
+ * Child process of bench/wikipedia.ts: reads one dump with wikipediaSource (XML scan + wikitext -> text)
+ * and prints {pages, docs, textBytes, ms, cpuMs, maxRssKb} as JSON. Run in its own process so that its peak
+ * RSS is the reader's alone.
+ */
+import { StageStats } from '../pipeline/index.js';
+import { readDumpPages, wikipediaSource } from '../stages/wikipedia/index.js';
+
+async function main(): Promise<void> {
+  const file = process.argv[2]!;
+  const stats = new StageStats('read:wikipedia');
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  let docs = 0;
+  let textBytes = 0;
+  if (process.argv[3] === 'scan') {
+    // XML scan only (no wikitext conversion): comparable with a plain XML parser
+    for await (const p of readDumpPages(file, () => stats.error('x'))) {
+      stats.in();
+      docs++;
+      textBytes += p.text.length;
+    }
+  } else {
+    for await (const d of wikipediaSource([file]).read({ stats, reporter: { progress() {}, info() {}, warn() {} } })) {
+      docs++;
+      textBytes += d.text.length;
+    }
+  }
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  process.stdout.write(JSON.stringify({
+    pages: stats.get('in'), docs, textBytes, ms, cpuMs: (cpu.user + cpu.system) / 1000,
+    maxRssKb: process.resourceUsage().maxRSS, errors: Object.fromEntries(Object.entries(stats.counters).filter(([k]) => k.startsWith('error:'))),
+  }) + '\n');
+}
+
+main().catch((e) => {
+  process.stderr.write(`${(e as Error)?.stack ?? e}\n`);
+  process.exit(1);
+});
