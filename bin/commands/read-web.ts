@@ -12,6 +12,8 @@ import { feedSource } from '../../stages/news/index.js';
 import { decodeHtml, warcSource } from '../../stages/web/index.js';
 import type { ReadKind } from './read.js';
 
+const ARCHIVE = /\.(warc|arc)(\.gz)?$/i;
+
 /** Extra `read` flags for these kinds: [flags, description]. */
 export const webReadOptions: readonly (readonly [string, string])[] = [
   ['--raw', 'warc, html: emit the decoded HTML (meta.format "html") instead of the extracted main text'],
@@ -84,9 +86,13 @@ export const webReadKinds: Record<string, ReadKind> = {
     }), opts),
   },
   feed: {
-    describe: 'RSS 2.0 / RSS 1.0 (RDF) / Atom feeds (files or URLs): one document per item, its article fetched and extracted, else the feed content',
-    open: (inputs, opts) => feedSource(inputs, {
-      pages: typeof opts.pages === 'string' ? opts.pages.split(',').map((s) => s.trim()).filter(Boolean) : [],
+    describe: 'RSS 2.0 / RSS 1.0 (RDF) / Atom feeds (files or URLs): one document per item, its article fetched and extracted, else the feed content; .warc(.gz) inputs are article snapshots',
+    // WARC/ARC files among the inputs are snapshots of article pages (so a recipe can list them as `shared`).
+    open: (inputs, opts) => feedSource(inputs.filter((i) => !ARCHIVE.test(i)), {
+      pages: [
+        ...inputs.filter((i) => ARCHIVE.test(i)),
+        ...(typeof opts.pages === 'string' ? opts.pages.split(',').map((s) => s.trim()).filter(Boolean) : []),
+      ],
       offline: Boolean(opts.offline),
       fetchArticles: opts.articles !== false,
       crawler: crawlerOptions(opts),

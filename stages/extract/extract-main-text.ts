@@ -190,6 +190,11 @@ function prune(root: DomNode, stats: TextStats, o: ExtractOptions): void {
         doomed.push(c);
         continue;
       }
+      // Permalink anchors next to headings ("¶", "#", "§"): markup, not text.
+      if (name === 'a' && (attr(c, 'href') ?? '').startsWith('#') && /^\s*[¶#§🔗]\s*$/u.test(textOf(c))) {
+        doomed.push(c);
+        continue;
+      }
       const ci = classAndId(c);
       if (stats.chars(c) < META_MAX_CHARS && ((ci && META_NAME.test(ci)) || hasCommentLink(c))) {
         doomed.push(c);
