@@ -9,6 +9,7 @@ import { corpus } from '../../tests/helpers/corpora.js';
 import { codeSource } from './code-source.js';
 import { isGitUrl, repoNameOfUrl, shallowClone } from './git-clone.js';
 import { readTar } from './tar-reader.js';
+import { tarEntry, tarGz } from './testing/make-tar.js';
 
 async function collect(source: Source) {
   const stats = new StageStats(source.name);
@@ -30,26 +31,7 @@ async function filesOf(archive: string): Promise<Map<string, Buffer>> {
   return out;
 }
 
-/** A ustar entry (header + padded data), for crafting hostile archives around real file contents. */
-function tarEntry(name: string, data: Buffer = Buffer.alloc(0), type = '0', linkname = ''): Buffer {
-  const h = Buffer.alloc(512);
-  h.write(name, 0, 100, 'utf8');
-  h.write('0000644\0', 100);
-  h.write('0000000\0', 108);
-  h.write('0000000\0', 116);
-  h.write(`${data.length.toString(8).padStart(11, '0')}\0`, 124);
-  h.write('00000000000\0', 136);
-  h.write('        ', 148);
-  h.write(type, 156);
-  h.write(linkname, 157, 100, 'utf8');
-  h.write('ustar\0', 257);
-  h.write('00', 263);
-  let sum = 0;
-  for (const b of h) sum += b;
-  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
-  return Buffer.concat([h, data, Buffer.alloc((512 - (data.length % 512)) % 512)]);
-}
-const tarOf = (...entries: Buffer[]) => gzipSync(Buffer.concat([...entries, Buffer.alloc(1024)]));
+const tarOf = tarGz;
 
 describe('codeSource on the fixture repositories', () => {
   it('keeps permissive repositories, excludes the GPL one, and every file is accounted for', async () => {
