@@ -32,10 +32,10 @@ describe('massivetext sample', () => {
 
   it('is resumable: killed at any point, a re-run ends with the bytes of an uninterrupted run', async () => {
     const clean = path.join(root, 'clean');
-    expect(runCli(['sample', '--ratio', '0.5', '--in', build, '--out', clean, '--shard-tokens', '20000', '--seed', '3', '--quiet']).status).toBe(0);
+    expect(runCli(['sample', '--ratio', '0.5', '--in', build, '--out', clean, '--shard-tokens', '40000', '--seed', '3', '--quiet']).status).toBe(0);
     const killedDir = path.join(root, 'killed');
     // SIGKILL as soon as a couple of shards are on disk (mid-run)
-    const child = spawn(process.execPath, [cliPath, 'sample', '--ratio', '0.5', '--in', build, '--out', killedDir, '--shard-tokens', '20000', '--seed', '3', '--quiet'], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [cliPath, 'sample', '--ratio', '0.5', '--in', build, '--out', killedDir, '--shard-tokens', '40000', '--seed', '3', '--quiet'], { stdio: 'ignore' });
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
     let killed = false;
     for (let i = 0; i < 1500 && child.exitCode === null; i++) {
@@ -48,7 +48,7 @@ describe('massivetext sample', () => {
     await exited;
     expect(killed).toBe(true);
     await expect(fs.stat(path.join(killedDir, 'manifest.json'))).rejects.toThrow();
-    expect(runCli(['sample', '--ratio', '0.5', '--in', build, '--out', killedDir, '--shard-tokens', '20000', '--seed', '3', '--quiet']).status).toBe(0);
+    expect(runCli(['sample', '--ratio', '0.5', '--in', build, '--out', killedDir, '--shard-tokens', '40000', '--seed', '3', '--quiet']).status).toBe(0);
     expect(await treeHashes(killedDir)).toEqual(await treeHashes(clean));
   });
 
