@@ -36,6 +36,8 @@ export interface PartMeta {
   runs: number;
   /** Counters of the phase for this part. */
   stats: Record<string, number>;
+  /** The options that shape the phase's files (e.g. n, bands, rows, seed): a resume needs the same. */
+  config?: string;
 }
 
 export async function writePartMeta(work: string, meta: PartMeta): Promise<void> {

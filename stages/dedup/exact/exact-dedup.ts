@@ -46,11 +46,12 @@ export async function computeExactKeys(o: ExactPhaseOptions): Promise<Counters> 
   const eo = { ...defaultExactDedupOptions, ...o.options };
   const all: Counters[] = [];
   const key = new Uint32Array(4);
+  const config = JSON.stringify({ exact: 1, urls: eo.urls });
   for (const p of partsOfTask(o.parts.length, o.task ?? 0, o.tasks ?? 1)) {
     const file = o.parts[p]!;
     if (o.resume !== false) {
       const m = await readPartMeta(o.workDir, p);
-      if (m && m.file === file && (await inputUnchanged(m))) {
+      if (m && m.file === file && m.config === config && (await inputUnchanged(m))) {
         all.push({ ...m.stats, parts_resumed: 1 });
         continue;
       }
@@ -89,7 +90,7 @@ export async function computeExactKeys(o: ExactPhaseOptions): Promise<Counters> 
       await ids.abort();
       throw e;
     }
-    await writePartMeta(o.workDir, { part: p, file, size: st.size, mtimeMs: st.mtimeMs, docs, runs, stats: stats.counters });
+    await writePartMeta(o.workDir, { part: p, file, size: st.size, mtimeMs: st.mtimeMs, docs, runs, stats: stats.counters, config });
     all.push({ ...stats.counters, parts_computed: 1 });
   }
   return mergeCounters(...all);

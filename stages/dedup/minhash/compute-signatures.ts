@@ -40,6 +40,7 @@ export async function computeSignatures(o: ComputeSignaturesOptions): Promise<Co
   const mo: MinhashOptions = { ...defaultMinhashOptions, ...o.options };
   const k = mo.bands * mo.rows;
   const signOptions: SignBatchOptions = { n: mo.n, bands: mo.bands, rows: mo.rows, seed: mo.seed };
+  const config = JSON.stringify({ n: mo.n, bands: mo.bands, rows: mo.rows, seed: mo.seed });
   const { pool, done } = resolvePool(o);
   const all: Counters[] = [];
   try {
@@ -47,7 +48,7 @@ export async function computeSignatures(o: ComputeSignaturesOptions): Promise<Co
       const file = o.parts[p]!;
       if (o.resume !== false) {
         const m = await readPartMeta(o.workDir, p);
-        if (m && m.file === file && (await inputUnchanged(m))) {
+        if (m && m.file === file && m.config === config && (await inputUnchanged(m))) {
           all.push({ ...m.stats, parts_resumed: 1 });
           continue;
         }
@@ -100,7 +101,7 @@ export async function computeSignatures(o: ComputeSignaturesOptions): Promise<Co
         await ids.abort();
         throw e;
       }
-      await writePartMeta(o.workDir, { part: p, file, size: st.size, mtimeMs: st.mtimeMs, docs, runs, stats: stats.counters });
+      await writePartMeta(o.workDir, { part: p, file, size: st.size, mtimeMs: st.mtimeMs, docs, runs, stats: stats.counters, config });
       all.push({ ...stats.counters, parts_computed: 1 });
     }
   } finally {

@@ -98,7 +98,10 @@ describe('MinHash near-dedup on planted near-duplicates of real books', () => {
     const w = path.join(tmp, 'w2');
     const copy = path.join(tmp, 'copy.jsonl');
     writeFileSync(copy, docs.slice(0, 20).map((d) => JSON.stringify(d)).join('\n') + '\n');
-    await computeSignatures({ parts: [copy], workDir: w, workers: 0 });
+    await computeSignatures({ parts: [copy], workDir: w, workers: 0, options: { bands: 8, rows: 4 } });
+    // Different MinHash options: the signatures are recomputed, not resumed.
+    expect((await computeSignatures({ parts: [copy], workDir: w, workers: 0 })).parts_computed).toBe(1);
+    expect((await computeSignatures({ parts: [copy], workDir: w, workers: 0 })).parts_resumed).toBe(1);
     await bucketBands({ parts: 1, workDir: w });
     await clusterDuplicates({ parts: 1, workDir: w });
     writeFileSync(copy, docs.slice(0, 19).map((d) => JSON.stringify(d)).join('\n') + '\n');
