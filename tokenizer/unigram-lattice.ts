@@ -6,7 +6,7 @@
  * unknown node of score min - 10 is added (kUnkPenalty). Log-add returns the max when the terms differ by
  * more than 50 (LogSumExp in unigram_model.cc).
  */
-import { trieChild, type SymbolTrie } from './symbol-trie.js';
+import type { SymbolTrie } from './symbol-trie.js';
 
 export interface LatticeInput {
   syms: Int32Array;
@@ -57,15 +57,16 @@ function populate(inp: LatticeInput, syms: Int32Array, a: number, b: number, ski
   nodes.n = 0;
   const t = inp.trie;
   const maxLen = inp.maxPieceLength;
-  const value = t.value;
+  const { base, check, value } = t;
   const scores = inp.scores;
   for (let s = a; s < b; s++) {
     let node = 0;
     let hasSingle = false;
     const lim = Math.min(b, s + maxLen);
     for (let e = s; e < lim; e++) {
-      node = trieChild(t, node, syms[e]!);
-      if (node < 0) break;
+      const c = base[node]! + syms[e]!;
+      if (check[c] !== node) break;
+      node = c;
       const id = value[node]!;
       if (id < 0) continue;
       if (s - a === skipStart && e + 1 - a === skipEnd) { if (e === s) hasSingle = true; continue; }
