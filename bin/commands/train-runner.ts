@@ -38,6 +38,7 @@ interface TrainCliOptions {
   maxRestarts: string;
   threads?: number;
   worldSize?: string;
+  docChunk?: number;
   rank?: string;
   localRank?: string;
   untiedEmbeddings?: boolean;
@@ -76,10 +77,10 @@ function intOption(name: string, v: string | undefined): number | undefined {
 }
 
 /** Builds the plan into RUN/plan unless a complete plan with the same id and enough samples is there. */
-async function ensurePlan(o: { data: string; planDir: string; seqLen: number; samples: number; seed: number; weights?: Record<string, number>; rank: RankInfo },
+async function ensurePlan(o: { data: string; planDir: string; seqLen: number; samples: number; seed: number; docChunk: number; weights?: Record<string, number>; rank: RankInfo },
   info: (m: string) => void): Promise<PlanSummary> {
   const input = loadPlanInput(o.data, { weights: o.weights });
-  const id = planId(input, o.seqLen, o.seed);
+  const id = planId(input, o.seqLen, o.seed, o.docChunk);
   const have = readPlanSummary(o.planDir);
   if (have && have.planId === id && have.samples >= o.samples) return have;
   if (o.rank.rank !== 0) {
@@ -93,7 +94,7 @@ async function ensurePlan(o: { data: string; planDir: string; seqLen: number; sa
     }
   }
   const t0 = performance.now();
-  const plan = await buildPlan(input, o.planDir, { seqLen: o.seqLen, samples: o.samples, seed: o.seed });
+  const plan = await buildPlan(input, o.planDir, { seqLen: o.seqLen, samples: o.samples, seed: o.seed, docChunk: o.docChunk });
   const secs = (performance.now() - t0) / 1000;
   info(`plan ${plan.planId}: ${plan.samples} samples of ${plan.seqLen + 1} tokens over ${plan.subsets.map((s) => `${s.name} ${(s.weight * 100).toFixed(1)}% (${s.epochs.toFixed(2)} epochs)`).join(', ')} in ${secs.toFixed(2)} s`);
   return plan;
@@ -132,6 +133,7 @@ export function register(program: Command): void {
     .option('--world-size <n>', 'data-parallel ranks (default: $WORLD_SIZE, $SLURM_NTASKS or 1)')
     .option('--rank <n>', 'this process\'s rank (default: $RANK, $SLURM_PROCID or 0)')
     .option('--local-rank <n>', 'GPU index on this node (default: $LOCAL_RANK, $SLURM_LOCALID or the rank)')
+    .option('--doc-chunk <n>', 'documents per unit of the per-epoch document shuffle (1: uniform, as Megatron; 16: for huge shuffled shards)', positiveInt('--doc-chunk'))
     .option('--untied-embeddings', 'separate output projection instead of the tied input embedding')
     .option('--plan-only', 'write the plan, print its summary and stop')
     .option('--json', 'progress as JSON lines on stderr')
@@ -167,7 +169,7 @@ Examples:
       if (!opts.resume && !opts.planOnly && latestCheckpoint(runDir)) {
         throw new MassivetextError('run_exists', `${runDir} already holds checkpoints`, 'pass --resume to continue that run, or choose another --run-dir');
       }
-      const plan = await ensurePlan({ data: opts.data, planDir, seqLen, samples: steps * batch, seed, weights: opts.weights ? parseWeights(opts.weights) : undefined, rank }, say);
+      const plan = await ensurePlan({ data: opts.data, planDir, seqLen, samples: steps * batch, seed, docChunk: opts.docChunk ?? 1, weights: opts.weights ? parseWeights(opts.weights) : undefined, rank }, say);
       if (opts.planOnly) {
         await writeOut(JSON.stringify({ plan_dir: planDir, plan_id: plan.planId, samples: plan.samples, seq_len: plan.seqLen, timings_ms: plan.timings,
           subsets: plan.subsets.map((s) => ({ name: s.name, weight: s.weight, samples: s.samples, epochs: s.epochs, documents: s.documents, tokens: s.tokens })) }) + '\n');

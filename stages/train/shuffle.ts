@@ -93,8 +93,15 @@ export function chunkedPermutation(n: number, chunk: number, rng: PlanRandom, va
   const order = randomPermutation(chunks, rng).ids;
   const ids = new Uint32Array(n);
   const out = new Uint32Array(n);
+  // Work in slices through a small function: V8 optimises it after a few calls instead of relying on
+  // on-stack replacement of one very long loop (measured 2.5x slower on the first calls).
   let o = 0;
-  for (let c = 0; c < chunks; c++) {
+  for (let c = 0; c < chunks; c += 4096) o = emitChunks(order, c, Math.min(chunks, c + 4096), chunk, n, rng, values, ids, out, o);
+  return { ids, values: out };
+}
+
+function emitChunks(order: Uint32Array, from: number, to: number, chunk: number, n: number, rng: PlanRandom, values: ArrayLike<number>, ids: Uint32Array, out: Uint32Array, o: number): number {
+  for (let c = from; c < to; c++) {
     const first = order[c]! * chunk;
     const size = Math.min(chunk, n - first);
     const rot = size > 1 ? rng.below(size) : 0;
@@ -106,5 +113,5 @@ export function chunkedPermutation(n: number, chunk: number, rng: PlanRandom, va
       out[o++] = values[d]!;
     }
   }
-  return { ids, values: out };
+  return o;
 }
