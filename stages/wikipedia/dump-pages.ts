@@ -59,7 +59,7 @@ const PAGE_CLOSE = Buffer.from('</page>');
 export function decodeXmlEntities(s: string): string {
   let amp = s.indexOf('&');
   if (amp < 0) return s;
-  let out = '';
+  const out: string[] = [];
   let from = 0;
   while (amp >= 0) {
     const semi = s.indexOf(';', amp + 2);
@@ -89,11 +89,12 @@ export function decodeXmlEntities(s: string): string {
       amp = s.indexOf('&', amp + 1);
       continue;
     }
-    out += s.slice(from, amp) + rep;
+    out.push(s.slice(from, amp), rep);
     from = semi + 1;
     amp = s.indexOf('&', from);
   }
-  return out + s.slice(from);
+  out.push(s.slice(from));
+  return out.join('');
 }
 
 /** Content of the first `<tag ...>content</tag>` at or after `from`, undefined if absent. `<tag/>` gives "". */

@@ -30,8 +30,8 @@ export const defaultWikitextOptions: WikitextOptions = {
 const DROP_CONTENT_TAGS = ['ref', 'references', 'math', 'chem', 'ce', 'gallery', 'imagemap', 'timeline', 'score', 'graph',
   'hiero', 'syntaxhighlight', 'source', 'templatedata', 'inputbox', 'categorytree', 'mapframe', 'maplink', 'includeonly',
   'noinclude', 'indicator', 'section', 'charinsert'];
-const DROP_CONTENT_RE = new RegExp(`<(${DROP_CONTENT_TAGS.join('|')})\\b[^>]*?>[\\s\\S]*?<\\/\\1\\s*>`, 'gi');
-const SELF_CLOSING_RE = new RegExp(`<(?:${DROP_CONTENT_TAGS.join('|')})\\b[^>]*?\\/>`, 'gi');
+/** `<tag .../>` or `<tag ...>...</tag>` for the tags above, in one pass. */
+const DROP_TAGS_RE = new RegExp(`<(${DROP_CONTENT_TAGS.join('|')})\\b(?:[^>]*?\\/>|[^>]*?>[\\s\\S]*?<\\/\\1\\s*>)`, 'gi');
 const TAG_RE = /<\/?([a-zA-Z][a-zA-Z0-9]*)\b[^>]*>/g;
 const NOWIKI_RE = /<nowiki\s*>([\s\S]*?)<\/nowiki\s*>|<nowiki\s*\/>/gi;
 
@@ -234,13 +234,14 @@ export function wikitextToText(wikitext: string, options: Partial<WikitextOption
       return content === undefined ? '' : content.replace(/[[\]{}|'<>=]/g, (c) => PROTECT[c]!);
     });
   }
-  if (s.indexOf('<') >= 0) s = s.replace(SELF_CLOSING_RE, '').replace(DROP_CONTENT_RE, '');
+  if (s.indexOf('<') >= 0) s = s.replace(DROP_TAGS_RE, '');
   s = replaceNested(s, '{{', '}}', templateText);
   s = removeTables(s);
   s = replaceNested(s, '[[', ']]', (inner) => linkText(inner, ctx));
-  s = s.replace(EXTERNAL_LINK_RE, (_m, label: string | undefined) => label ?? '');
+  if (s.indexOf('[') >= 0) s = s.replace(EXTERNAL_LINK_RE, (_m, label: string | undefined) => label ?? '');
   if (s.indexOf('<') >= 0) s = s.replace(TAG_RE, (_m, tag: string) => (tag.toLowerCase() === 'br' ? '\n' : ''));
-  s = s.replace(MAGIC_WORD_RE, '').replace(QUOTES_RE, '');
+  if (s.indexOf('__') >= 0) s = s.replace(MAGIC_WORD_RE, '');
+  if (s.indexOf("''") >= 0) s = s.replace(QUOTES_RE, '');
 
   const lines: Line[] = [];
   for (const raw of s.split('\n')) {
