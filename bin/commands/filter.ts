@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import {
-  type Document, DocumentPartWriter, documentToJson, MassivetextError, partName, readDocuments, type RecordError,
+  type Document, DocumentPartWriter, documentToJson, MassivetextError, parseDocumentLine, partName, readDocuments, RecordError,
   StageStats, type Verdict, WorkerPool,
 } from '../../pipeline/index.js';
 import { applyFilters, buildFilters, defaultFilterSpecs, FILTER_FACTORIES, type FilterSpec } from '../../filters/index.js';
@@ -51,20 +51,46 @@ async function resolveSpecs(o: FilterCliOptions): Promise<FilterSpec[]> {
   return specs;
 }
 
-async function* documents(inputs: string[], onError: (e: RecordError) => void): AsyncGenerator<Document> {
-  const files = inputs.length ? inputs : ['-'];
-  for (const f of files) {
-    const file = f === '-' ? '/dev/stdin' : f;
-    if (f !== '-') {
+/** Documents of stdin (plain JSON lines; /dev/stdin cannot be opened when stdin is a socket). Ids default to stdin:LINE. */
+async function* stdinDocuments(onError: (e: RecordError) => void): AsyncGenerator<Document> {
+  const decoder = new TextDecoder();
+  let pending = '';
+  let line = 0;
+  function* parse(texts: string[]): Generator<Document> {
+    for (const text of texts) {
+      line++;
+      if (!text.trim()) continue;
       try {
-        await fs.access(file);
-      } catch {
-        throw new MassivetextError('unreadable_input', `cannot read ${file}`, 'check the path', { file });
+        yield parseDocumentLine(text.endsWith('\r') ? text.slice(0, -1) : text, { file: 'stdin', line }, 'web');
+      } catch (e) {
+        if (e instanceof RecordError) onError(e);
+        else throw e;
       }
     }
-    for await (const d of readDocuments(file, { defaultSubset: 'web', onError })) {
-      yield f === '-' && d.id.startsWith('/dev/stdin:') ? { ...d, id: `stdin:${d.id.slice('/dev/stdin:'.length)}` } : d;
+  }
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+    pending += decoder.decode(chunk, { stream: true });
+    const lines = pending.split('\n');
+    pending = lines.pop()!;
+    yield* parse(lines);
+  }
+  pending += decoder.decode();
+  if (pending) yield* parse([pending]);
+}
+
+async function* documents(inputs: string[], onError: (e: RecordError) => void): AsyncGenerator<Document> {
+  const files = inputs.length ? inputs : ['-'];
+  for (const file of files) {
+    if (file === '-') {
+      yield* stdinDocuments(onError);
+      continue;
     }
+    try {
+      await fs.access(file);
+    } catch {
+      throw new MassivetextError('unreadable_input', `cannot read ${file}`, 'check the path', { file });
+    }
+    yield* readDocuments(file, { defaultSubset: 'web', onError });
   }
 }
 
