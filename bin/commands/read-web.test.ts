@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -50,6 +52,32 @@ describe('web read kinds over the bundled sample', () => {
     expect(docs[5]!.text).toContain('This article explains the new features in Python 3.11, compared to 3.10.');
     expect(docs[6]!.meta.articleError).toBe('not_in_snapshot');
     expect(counters).toMatchObject({ in: 7, 'origin:article': 6, 'origin:feed-content': 1 });
+  });
+});
+
+describe('warc over HTTP', () => {
+  it('streams a WARC from a URL through the crawler (allow-private for the local server)', async () => {
+    const warc = readFileSync(corpus('warc/resiliparse-commoncrawl-sample.warc.gz'));
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/warc' });
+      res.end(warc);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/CC-MAIN-sample.warc.gz`;
+    try {
+      const refused = await readKind('warc', [url], { raw: true });
+      expect(refused.docs).toEqual([]);
+      expect(refused.counters['error:blocked_address']).toBe(1);
+      expect(refused.warnings[0]).toMatch(/^blocked_address: refusing to connect to 127\.0\.0\.1/);
+      const { docs, counters } = await readKind('warc', [url], { raw: true, allowPrivate: true });
+      expect(docs).toHaveLength(16);
+      expect(counters.in).toBe(50);
+      expect(docs[0]!.id).toBe('web:CC-MAIN-sample.warc.gz@940');
+      expect(docs[0]!.meta.source).toBe(`${url}@940`);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 });
 

@@ -104,6 +104,13 @@ export function warcSource(inputs: string[], options: Partial<WarcSourceOptions>
             if (++emitted >= o.limit) return;
           }
         } catch (e) {
+          // An input that cannot be fetched (HTTP error, blocked address, network) is bad data of this run:
+          // counted, reported, and the next input is read. A missing local file is a usage error.
+          if (e instanceof RecordError) {
+            ctx.stats.error(e.code);
+            ctx.reporter.warn(e.code, e.message, e.position);
+            continue;
+          }
           throw inputError(e, input);
         }
       }
