@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isMassivetextError, markUnitDone, type Manifest, writeManifest } from '../../pipeline/index.js';
 import { encodeModelProto, ModelType } from '../../tokenizer/model-proto.js';
-import { buildTokenManifest, writeTokenManifest } from '../../tokenizer/token-shards.js';
+import { buildTokenManifest, writeTokenManifest } from '../../pipeline/token-shards.js';
 import { formatInspection } from './format-inspection.js';
 import { type BuildInspection, inspectDir, type SampleInspection, type TokensInspection } from './inspect-dir.js';
 

@@ -89,6 +89,17 @@ describe('renderReportHtml', () => {
     expect(visibleText(html)).toContain(HOSTILE);
   });
 
+  it('counts documents a reader dropped before the funnel\'s first count (the bundled build\'s wikipedia redirects)', async () => {
+    const text = visibleText(renderReportHtml(await fixture('bundled-report.json')));
+    // wikipedia: 34 documents after reading, 72 redirects + 2 disambiguation pages dropped by the reader.
+    expect(text).toContain('74 dropped of 108 seen');
+    expect(text).toContain('redirect72 (66.7%)');
+    expect(text).toContain('74 more document(s) were dropped while reading');
+    const shares = [...text.matchAll(/\((\d+(?:\.\d+)?)%\)/g)].map((x) => Number(x[1]));
+    expect(shares.length).toBeGreaterThan(5);
+    expect(Math.max(...shares)).toBeLessThanOrEqual(100); // no share above 100%
+  });
+
   it('is deterministic: the same report renders to the same bytes', async () => {
     const r = await fixture('report.json');
     expect(renderReportHtml(r)).toBe(renderReportHtml(structuredClone(r)));

@@ -64,11 +64,23 @@ function sumDefined(values: (number | undefined)[]): number | undefined {
   return d.length ? d.reduce((a, b) => a + b, 0) : undefined;
 }
 
+/**
+ * Documents a subset's sources saw: its funnel's first count, or kept + dropped when the drops include
+ * documents skipped before that count (a reader dropping redirects, say), whichever is larger.
+ */
+function seenDocs(m: ReportModel, s: SubsetModel): number | undefined {
+  const read = first(s.funnel, (f) => f.docs);
+  const kept = last(s.funnel, (f) => f.docs);
+  const dropped = m.drops.find((d) => d.subset === s.name)?.reasons.reduce((a, [, n]) => a + n, 0);
+  if (kept !== undefined && dropped !== undefined) return Math.max(read ?? 0, kept + dropped);
+  return read;
+}
+
 function summaryTiles(m: ReportModel): { label: string; value: string; note?: string }[] {
   const tiles: { label: string; value: string; note?: string }[] = [];
-  const docsIn = sumDefined(m.subsets.map((s) => first(s.funnel, (f) => f.docs)));
+  const docsIn = sumDefined(m.subsets.map((s) => seenDocs(m, s)));
   const docsOut = sumDefined(m.subsets.map((s) => last(s.funnel, (f) => f.docs)));
-  if (docsIn !== undefined && docsOut !== undefined) tiles.push({ label: 'Documents kept', value: fmtCompact(docsOut), note: `of ${fmtCompact(docsIn)} read (${fmtPct(docsIn ? docsOut / docsIn : 0)})` });
+  if (docsIn !== undefined && docsOut !== undefined) tiles.push({ label: 'Documents kept', value: fmtCompact(docsOut), note: `of ${fmtCompact(docsIn)} seen (${fmtPct(docsIn ? docsOut / docsIn : 0)})` });
   const bytesIn = sumDefined(m.subsets.map((s) => first(s.funnel, (f) => f.bytes)));
   const bytesOut = sumDefined(m.subsets.map((s) => last(s.funnel, (f) => f.bytes)));
   if (bytesIn !== undefined && bytesOut !== undefined) tiles.push({ label: 'Text kept', value: fmtBytes(bytesOut), note: `of ${fmtBytes(bytesIn)} read (${fmtPct(bytesIn ? bytesOut / bytesIn : 0)})` });
@@ -107,8 +119,11 @@ function funnelSection(m: ReportModel): PageSection {
   if (!subs.length) return { ...base, body: emptyNote('No per-subset funnel in this report yet: it appears once the ingest and filter steps record their subset counts. The per-stage counters are under Steps.') };
   const cards = subs.map((s) => {
     const read = first(s.funnel, (f) => f.docs);
+    const seen = seenDocs(m, s);
     const kept = last(s.funnel, (f) => f.docs);
-    const aside = read !== undefined && kept !== undefined && read > 0 ? `${fmtPct(kept / read)} of documents kept` : '';
+    const aside = seen !== undefined && kept !== undefined && seen > 0 ? `${fmtPct(kept / seen)} of ${fmtInt(seen)} documents kept` : '';
+    const before = seen !== undefined && read !== undefined && seen > read
+      ? `<p class="muted small">${esc(fmtInt(seen - read))} more document(s) were dropped while reading, before the first count (see Drop reasons).</p>` : '';
     const chart = funnelChart(
       s.funnel.map((f) => {
         const row: { label: string; detail: string; value?: number; value2?: number } = { label: STEP_LABELS[f.step] ?? f.step, detail: funnelDetail(f) };
@@ -118,7 +133,7 @@ function funnelSection(m: ReportModel): PageSection {
       }),
       { title: `Funnel for ${s.name}: documents and bytes after each step`, color: subsetColor(s.name) },
     );
-    return `<div class="card">${subsetHeading(s.name, aside)}${chart}</div>`;
+    return `<div class="card">${subsetHeading(s.name, aside)}${chart}${before}</div>`;
   });
   const steps = [...new Set(subs.flatMap((s) => s.funnel.map((f) => f.step)))];
   const head = `<tr><th>subset</th>${steps.map((st) => `<th class="num">${esc(STEP_LABELS[st] ?? st)}</th>`).join('')}</tr>`;
@@ -212,17 +227,17 @@ function stepDropCards(step: ReportModel['steps'][number]): string[] {
 }
 
 function dropsSection(m: ReportModel): PageSection {
-  const base = { id: 'drops', title: 'Drop reasons', lead: 'Why documents were removed: per filter and step (percent of the documents that entered it), and per subset over the whole build (percent of the documents read). Bad records, counted and skipped, are in red.' };
+  const base = { id: 'drops', title: 'Drop reasons', lead: 'Why documents were removed: per filter and step (percent of the documents that entered it), and per subset over the whole build (percent of the documents its sources yielded). Bad records, counted and skipped, are in red.' };
   const perStage = m.steps.flatMap(stepDropCards);
   const perSubset = m.drops.map((d) => {
     const s = m.subsets.find((x) => x.name === d.subset);
-    const read = s ? first(s.funnel, (f) => f.docs) : undefined;
+    const read = s ? seenDocs(m, s) : undefined;
     const total = d.reasons.reduce((a, [, n]) => a + n, 0);
     const chart = barChart(
       groupReasons(d.reasons.map(([reason, n]) => ({ reason, n }))).map((r) => withGroup({ label: r.label, value: r.n, color: subsetColor(d.subset), valueLabel: read ? `${fmtCompact(r.n)} (${fmtPct(r.n / read)})` : fmtCompact(r.n) }, r.group)),
       { title: `Drop reasons for ${d.subset}`, width: 560 },
     );
-    return `<div class="card">${subsetHeading(d.subset, `${fmtInt(total)} dropped${read ? ` of ${fmtInt(read)} read` : ''}`)}${chart}</div>`;
+    return `<div class="card">${subsetHeading(d.subset, `${fmtInt(total)} dropped${read ? ` of ${fmtInt(read)} seen` : ''}`)}${chart}</div>`;
   });
   if (!perStage.length && !perSubset.length) return { ...base, body: emptyNote('No document was dropped by any step recorded in this report (or the filter steps have not run yet).') };
   let body = '';
@@ -312,14 +327,16 @@ export function clusterSizeBins(sizes: [number, number][]): { label: string; cou
 function minhashSection(m: ReportModel): PageSection {
   const base = { id: 'minhash', title: 'Near duplicates (MinHash)', lead: 'Clusters of near-duplicate documents found by MinHash LSH, by cluster size (documents per cluster; logarithmic count axis). One document of each cluster is kept.' };
   if (!m.minhash.length) return { ...base, body: emptyNote('No MinHash results in this report yet: the near-dedup step records its clusters once it runs.') };
-  const cards = m.minhash.map((x) => {
+  const none = m.minhash.filter((x) => !x.sizes.length && !x.clusters && !x.duplicates).map((x) => x.subset);
+  const cards = m.minhash.filter((x) => !none.includes(x.subset)).map((x) => {
     const facts = `<div class="facts">${x.clusters !== undefined ? `<span>clusters <b>${esc(fmtInt(x.clusters))}</b></span>` : ''}${x.duplicates !== undefined ? `<span>duplicates removed <b>${esc(fmtInt(x.duplicates))}</b></span>` : ''}${x.sizes.length ? `<span>largest cluster <b>${esc(fmtInt(x.sizes[x.sizes.length - 1]![0]))}</b></span>` : ''}</div>`;
     if (!x.sizes.length) return `<div class="card">${subsetHeading(x.subset)}${facts}<p class="muted">No near-duplicate clusters.</p></div>`;
     const bins = clusterSizeBins(x.sizes);
     const chart = histogramChart({ title: `MinHash cluster sizes for ${x.subset}`, bins: bins.map((b) => b.label), series: [{ name: 'clusters', counts: bins.map((b) => b.count), color: subsetColor(x.subset), kind: 'front' }], xLabel: 'documents per cluster', yLabel: 'clusters', log: true, width: 360, height: 180, maxBinWidth: 44 });
     return `<div class="card">${subsetHeading(x.subset)}${facts}${chart}</div>`;
   });
-  return { ...base, body: `<div class="cards narrow">${cards.join('')}</div>` };
+  const noneNote = none.length ? `<p class="muted">No near-duplicate clusters in ${esc(none.join(', '))}.</p>` : '';
+  return { ...base, body: `${cards.length ? `<div class="cards narrow">${cards.join('')}</div>` : ''}${noneNote}` };
 }
 
 function mixtureSection(m: ReportModel): PageSection {
@@ -364,7 +381,8 @@ function stepsSection(m: ReportModel): PageSection {
   const head = '<tr><th>step</th><th class="num">units</th><th>stage</th><th class="num">in</th><th class="num">kept</th><th class="num">dropped</th><th class="num">errors</th><th class="num">bytes in</th><th class="num">bytes out</th></tr>';
   let rows = '';
   for (const step of m.steps) {
-    const stages = step.stages.length ? step.stages : [{ name: '', counters: {} as Record<string, number> }];
+    const withCounters = step.stages.filter((st) => Object.keys(st.counters).length > 0);
+    const stages = withCounters.length ? withCounters : [{ name: '', counters: {} as Record<string, number> }];
     stages.forEach((st, i) => {
       const c = st.counters;
       const errors = sumPrefix(c, 'error:');
@@ -376,13 +394,17 @@ function stepsSection(m: ReportModel): PageSection {
         + `${cell(c.bytes_in, fmtBytes)}${cell(c.bytes_out, fmtBytes)}</tr>`;
     });
   }
-  return { ...base, body: `<div class="table-wrap"><table>${head}${rows}</table></div>` };
+  const errors = m.steps.reduce((a, st) => a + st.stages.reduce((b, x) => b + sumPrefix(x.counters, 'error:'), 0), 0);
+  const stages = m.steps.reduce((a, st) => a + st.stages.length, 0);
+  const summary = `${m.steps.length} step(s), ${stages} stage(s)${errors ? `, ${fmtInt(errors)} bad record(s) skipped` : ''}; stages without counters are left out`;
+  return { ...base, body: `<details class="doc table"${errors ? ' open' : ''}><summary><span class="id">${esc(summary)}</span></summary><div class="table-wrap"><table>${head}${rows}</table></div></details>` };
 }
 
 const MAX_SAMPLE_CHARS = 2000;
 
 function docCard(d: DocSample, open: boolean): string {
-  const text = d.text.length > MAX_SAMPLE_CHARS ? d.text.slice(0, MAX_SAMPLE_CHARS) + ' …' : d.text;
+  const body = d.text.replace(/^(?:[ \t]*\r?\n)+/, '');
+  const text = body.length > MAX_SAMPLE_CHARS ? body.slice(0, MAX_SAMPLE_CHARS) + ' …' : body;
   const tag = d.subset ? `<span class="tag" style="background:${esc(subsetColor(d.subset))}">${esc(d.subset)}</span>` : '';
   const detail = d.detail ? `<div class="detail">${esc(d.detail)}</div>` : '';
   return `<details class="doc"${open ? ' open' : ''}><summary>${tag}<span class="id" title="${esc(d.id)}">${esc(d.id)}</span><span class="muted">${esc(fmtInt(d.text.length))} chars</span></summary>${detail}<pre>${esc(text)}</pre></details>`;

@@ -123,7 +123,7 @@ code{font:12.5px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 p.empty{color:var(--muted);background:var(--panel);border:1px dashed var(--line);border-radius:8px;padding:10px 14px;margin:8px 0}
 .facts{display:flex;flex-wrap:wrap;gap:4px 18px;font-size:13px;color:var(--muted);margin:0 0 6px}
 .facts b{color:var(--fg);font-weight:600;font-variant-numeric:tabular-nums}
-.docs{display:grid;grid-template-columns:repeat(auto-fit,minmax(360px,1fr));gap:10px}
+.docs{display:grid;grid-template-columns:repeat(auto-fill,minmax(360px,1fr));gap:10px;align-items:start}
 details.doc{border:1px solid var(--line);border-radius:8px;background:var(--panel);min-width:0}
 details.doc>summary{cursor:pointer;padding:7px 12px;font-size:13px;display:flex;gap:8px;align-items:baseline;list-style:none;overflow:hidden}
 details.doc>summary::-webkit-details-marker{display:none}
@@ -135,6 +135,8 @@ details.doc .detail{padding:6px 12px 0;font-size:12px;color:var(--muted)}
 .tag{display:inline-block;padding:0 7px;border-radius:9px;font-size:11.5px;font-weight:600;color:#fff;white-space:nowrap}
 .reason{font:12.5px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--track);padding:1px 6px;border-radius:4px}
 h4{font-size:13px;margin:16px 0 8px;font-weight:600}
+p.small{font-size:12px;margin:6px 0 0}
+details.doc.table>.table-wrap{border:none;border-top:1px solid var(--line);border-radius:0}
 ul.notes{margin:6px 0;padding-left:20px;color:var(--muted)}
 footer{max-width:1240px;margin:0 auto;padding:16px 32px 32px;color:var(--faint);font-size:12px;border-top:1px solid var(--line)}
 @media (max-width:700px){main,header{padding-left:14px;padding-right:14px}.cards,.cards.narrow{grid-template-columns:1fr}}

@@ -136,6 +136,23 @@ describe.skipIf(skip)('report.html in headless chromium', () => {
     for (const c of colours) expect(seen.get(c) ?? 0, c).toBeGreaterThan(500);
   });
 
+  it('draws the report of a real build of the bundled sample (fixtures/bundled-report.json)', async () => {
+    const report = JSON.parse(await fs.readFile(path.join(fixtures, 'bundled-report.json'), 'utf8'));
+    const { page, facts } = await open('bundled.html', renderReportHtml(report));
+    expect(page.problems).toEqual([]);
+    expect(facts.sections).toEqual(['funnel', 'drops', 'histograms', 'minhash', 'mixture', 'tokenizer', 'steps', 'samples']);
+    expect(facts.empties).toBe(0);
+    const subsets = Object.keys(report.subsets).length;
+    expect(facts.charts.filter((c) => c.cls.includes('funnel'))).toHaveLength(subsets);
+    expect(facts.charts.filter((c) => c.cls.includes('hist')).length).toBeGreaterThanOrEqual(2 * subsets);
+    for (const c of facts.charts) expect(c.visibleMarks, c.cls).toBeGreaterThan(0);
+    expect(facts.overflowX).toBeLessThanOrEqual(0);
+    expect(facts.preTexts.length).toBe(report.samples.kept.length + Object.values(report.samples.dropped as Record<string, unknown[]>).flat().length);
+    const png = await page.screenshot(true);
+    if (process.env.REPORT_SCREENSHOT_DIR) await fs.writeFile(path.join(process.env.REPORT_SCREENSHOT_DIR, 'bundled.png'), png);
+    expect(pngSize(png).height).toBeGreaterThan(3000);
+  });
+
   it('draws the sample report from a real sample manifest', async () => {
     const manifest = JSON.parse(await fs.readFile(path.join(fixtures, 'sample-manifest.json'), 'utf8'));
     const html = renderSampleReportHtml(manifest);
