@@ -18,14 +18,16 @@ function modelFor(file: string): Promise<TokenizerModel> {
 }
 
 export interface EncodedChunk {
-  text: string;
+  /** ASCII: one line of space-separated ids per input line. */
+  text: Uint8Array;
   lines: number;
   tokens: number;
 }
 
 /** Encodes a chunk of complete lines (each terminated by \n, the last one possibly not). */
 export function encodeChunkWith(model: TokenizerModel, chunk: Uint8Array): EncodedChunk {
-  let out = '';
+  let out = new Uint8Array(Math.max(64, chunk.length * 2));
+  let o = 0;
   let lines = 0;
   let tokens = 0;
   let start = 0;
@@ -34,14 +36,25 @@ export function encodeChunkWith(model: TokenizerModel, chunk: Uint8Array): Encod
     let end = chunk.indexOf(10, start);
     if (end < 0) end = n;
     const ids = encodeBytes(model, chunk.subarray(start, end));
-    let s = '';
-    for (let i = 0; i < ids.length; i++) s += i ? ' ' + ids[i] : String(ids[i]);
-    out += s + '\n';
+    if (o + ids.length * 11 + 1 > out.length) {
+      const next = new Uint8Array((o + ids.length * 11 + 1) * 2);
+      next.set(out.subarray(0, o));
+      out = next;
+    }
+    for (let i = 0; i < ids.length; i++) {
+      if (i) out[o++] = 32;
+      let v = ids[i]!;
+      if (v === 0) { out[o++] = 48; continue; }
+      const d0 = o;
+      while (v > 0) { out[o++] = 48 + (v % 10); v = (v / 10) | 0; }
+      for (let a = d0, b = o - 1; a < b; a++, b--) { const t = out[a]!; out[a] = out[b]!; out[b] = t; }
+    }
+    out[o++] = 10;
     tokens += ids.length;
     lines++;
     start = end + 1;
   }
-  return { text: out, lines, tokens };
+  return { text: out.slice(0, o), lines, tokens };
 }
 
 export async function encodeLineChunk(chunk: Uint8Array, options: { modelFile: string }): Promise<EncodedChunk> {

@@ -42,6 +42,12 @@ describe('trainTokenizer writes models that spm_encode and sentencepiece-js enco
     expect(vocab).toHaveLength(1001);
     const ids = await expectParity(`${prefix}.model`);
     const model = await loadModel(`${prefix}.model`);
+    // Whole documents (newlines inside) as the build step encodes them: ours == sentencepiece-js.
+    const sp = await loadSentencePieceJs(`${prefix}.model`);
+    for (let i = 0; i + 12 <= heldOut.length; i += 60) {
+      const doc = heldOut.slice(i, i + 12).join('\n') + '\n\n  indented\tline\n';
+      expect(Array.from(encodeIds(model, doc))).toEqual(sp.encodeIds(doc));
+    }
     // NFKC folds compatibility forms; newlines and tabs survive as byte pieces (lossless whitespace).
     expect(idsToPieces(model, encodeIds(model, '\ufb01ne'))).toEqual(idsToPieces(model, encodeIds(model, 'fine')));
     expect(idsToPieces(model, encodeIds(model, 'a\nb'))).toContain('<0x0A>');

@@ -134,7 +134,13 @@ export function countWords(lines: readonly string[], o: ResolvedTrainerOptions, 
     const raw = utf8.encode(line);
     const norm = normalizer.normalizeView(raw);
     if (norm.length === 0) continue;
-    // Replace meta strings with TAB.
+    // Replace meta strings with TAB (most lines contain none: decode them directly).
+    let any = false;
+    if (metaTrie) for (let i = 0; i < norm.length; i++) if (metaFirst[norm[i]!]) { any = true; break; }
+    if (!any) {
+      splitIntoWords(utf8d.decode(norm), o.treatWhitespaceAsSuffix, o.allowWhitespaceOnlyPieces, o.splitByWhitespace, words);
+      continue;
+    }
     if (buf.length < norm.length) buf = new Uint8Array(norm.length * 2);
     let o2 = 0;
     for (let i = 0; i < norm.length;) {
@@ -227,14 +233,20 @@ export function buildCorpus(wordCounts: Map<string, number>, o: ResolvedTrainerO
     if (cp !== 0) { required.add(cp); if (!charCount.has(cp)) charCount.set(cp, 0); }
   }
   let total = 0;
+  const dense = new Float64Array(0x110000);
   for (const [key, c] of wordCounts) {
-    for (const ch of key.slice(1)) {
-      const cp = ch.codePointAt(0)!;
+    for (let i = 1; i < key.length; i++) {
+      let cp = key.charCodeAt(i);
+      if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < key.length) {
+        const lo = key.charCodeAt(i + 1);
+        if (lo >= 0xdc00 && lo <= 0xdfff) { cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00); i++; }
+      }
       if (cp === 0 || cp === 0x20 || (cp >= 0xd800 && cp <= 0xdfff)) continue;
-      charCount.set(cp, (charCount.get(cp) ?? 0) + c);
+      dense[cp] += c;
       total += c;
     }
   }
+  for (let cp = 0; cp < 0x110000; cp++) if (dense[cp]! > 0) charCount.set(cp, (charCount.get(cp) ?? 0) + dense[cp]!);
   const chars = [...charCount].sort((a, b) => {
     const ra = required.has(a[0]) ? 1 : 0;
     const rb = required.has(b[0]) ? 1 : 0;
@@ -259,20 +271,29 @@ export function buildCorpus(wordCounts: Map<string, number>, o: ResolvedTrainerO
       `vocabulary size ${o.vocabSize} is smaller than the alphabet plus special pieces (${alphabet.length} + ${metaCount})`,
       'increase --vocab-size or lower --character-coverage');
   }
-  const symOf = new Map<number, number>();
-  alphabet.forEach((cp, i) => symOf.set(cp, SYM_BASE + i));
+  const symDense = new Int32Array(0x110000);
+  alphabet.forEach((cp, i) => { symDense[cp] = SYM_BASE + i; });
   // Replace out-of-alphabet characters (U+2585 stands for them) and merge words that became equal.
   const merged = new Map<string, number>();
   const entries = new Map<string, number>();
+  const inAlphabet = new Uint8Array(0x110000);
+  for (const cp of alphabet) inAlphabet[cp] = 1;
   for (const [key, c] of wordCounts) {
     const w = key.slice(1);
-    let out = '';
     let changed = false;
-    for (const ch of w) {
-      if (symOf.has(ch.codePointAt(0)!)) out += ch;
-      else { out += '\u2585'; changed = true; }
+    for (let i = 0; i < w.length; i++) {
+      let cp = w.charCodeAt(i);
+      if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < w.length) {
+        const lo = w.charCodeAt(i + 1);
+        if (lo >= 0xdc00 && lo <= 0xdfff) { cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00); i++; }
+      }
+      if (!inAlphabet[cp]) { changed = true; break; }
     }
-    const k = changed ? out : w;
+    let k = w;
+    if (changed) {
+      k = '';
+      for (const ch of w) k += inAlphabet[ch.codePointAt(0)!] ? ch : '\u2585';
+    }
     merged.set(k, (merged.get(k) ?? 0) + c);
     const ek = key[0] + k;
     entries.set(ek, (entries.get(ek) ?? 0) + c);
@@ -289,9 +310,13 @@ export function buildCorpus(wordCounts: Map<string, number>, o: ResolvedTrainerO
     off[i] = p;
     counts[i] = c;
     indexOf.set(w, i);
-    for (const ch of w) {
-      const cp = ch.codePointAt(0)!;
-      syms[p++] = cp === UNK_CHAR ? SYM_UNK : symOf.get(cp) ?? SYM_UNK;
+    for (let j = 0; j < w.length; j++) {
+      let cp = w.charCodeAt(j);
+      if (cp >= 0xd800 && cp <= 0xdbff && j + 1 < w.length) {
+        const lo = w.charCodeAt(j + 1);
+        if (lo >= 0xdc00 && lo <= 0xdfff) { cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00); j++; }
+      }
+      syms[p++] = cp === UNK_CHAR ? SYM_UNK : symDense[cp] || SYM_UNK;
     }
   });
   off[words.length] = p;

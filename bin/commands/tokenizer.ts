@@ -35,6 +35,11 @@ interface EncodeCli {
   threads?: number;
 }
 
+/** Writes bytes to stdout respecting backpressure. */
+async function writeBytes(b: Uint8Array): Promise<void> {
+  if (!process.stdout.write(b)) await new Promise<void>((r) => process.stdout.once('drain', () => r()));
+}
+
 const ENCODE_MODULE = new URL('../../tokenizer/encode-lines.js', import.meta.url).href;
 
 export function register(program: Command): void {
@@ -115,7 +120,7 @@ Examples:
         const results: AsyncIterable<EncodedChunk> = pool
           ? pool.map<Uint8Array, { modelFile: string }, EncodedChunk>(ENCODE_MODULE, 'encodeLineChunk', { modelFile: opts.model }, chunks)
           : (async function* () { for await (const c of chunks) yield encodeChunkWith(model, c); })();
-        for await (const r of results) await writeOut(r.text);
+        for await (const r of results) await writeBytes(r.text);
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
