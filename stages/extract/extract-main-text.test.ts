@@ -82,6 +82,10 @@ describe('text structure', () => {
     expect(extractMainText('').text).toBe('');
     expect(extractMainText('<html><body><nav><a href="/">Home</a></nav></body></html>').text).toBe('');
     expect(() => extractMainText('<<<>>><div><p>unclosed <b>bold <i>x')).not.toThrow();
+    // Nesting deeper than the call stack: the text is still returned.
+    const deep = `<body>${'<div>'.repeat(50000)}<p>Deep inside.</p>${'</div>'.repeat(50000)}</body>`;
+    expect(extractMainText(deep).text).toBe('Deep inside.');
+    expect(htmlToText(deep)).toBe('Deep inside.');
   });
 });
 

@@ -398,11 +398,41 @@ function cleanConditionally(nodes: DomNode[], stats: TextStats): void {
   stats.invalidate();
 }
 
+/**
+ * Text of a tree too deep for the recursive passes (pathological or hostile markup nested thousands of
+ * levels): every text node outside scripts and styles, one block per text-bearing element, iteratively.
+ */
+function flatText(root: DomNode): string {
+  const out: string[] = [];
+  const stack: DomNode[] = [root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'text') {
+      const t = (n.data ?? '').replace(/\s+/g, ' ').trim();
+      if (t) out.push(t);
+    } else if (n.type === 'tag' || n.type === 'root') {
+      if (n.name && DROP_TAGS.has(n.name)) continue;
+      const c = n.children ?? [];
+      for (let i = c.length - 1; i >= 0; i--) stack.push(c[i]!);
+    }
+  }
+  return out.join('\n\n');
+}
+
 /** Extracts the main text and the title of an HTML page. */
 export function extractMainText(html: string, url?: string, options: Partial<ExtractOptions> = {}): Extracted {
   const o = { ...defaultExtractOptions, ...options };
-  void url; // reserved for site-specific rules and resolving relative links; not needed for text
   const root = parseHtml(html, o.parser);
+  try {
+    return extractFromTree(root, url, o);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    return { text: flatText(root), title: '' };
+  }
+}
+
+function extractFromTree(root: DomNode, url: string | undefined, o: ExtractOptions): Extracted {
+  void url; // reserved for site-specific rules and resolving relative links; not needed for text
   const title = extractTitle(root);
   const stats = new TextStats();
   prune(root, stats, o);
@@ -433,7 +463,12 @@ export function htmlToText(html: string, options: Partial<Pick<ExtractOptions, '
       else walk(c);
     }
   };
-  walk(root);
-  for (const d of doomed) removeNode(d);
-  return renderText([root]);
+  try {
+    walk(root);
+    for (const d of doomed) removeNode(d);
+    return renderText([root]);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    return flatText(root);
+  }
 }
