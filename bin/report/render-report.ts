@@ -9,8 +9,8 @@ import { BEFORE_COLOR, emptyNote, ERROR_COLOR, legend, NEUTRAL_COLOR, renderPage
 import { type DocSample, type Histogram, type ReportModel, reportModel, type SubsetModel } from './report-model.js';
 import { barChart, type BarRow, bulletChart, funnelChart, histogramChart, stackedShareChart } from './svg-charts.js';
 
-/** Anything shaped like report.json (the build's BuildReport, or parsed JSON). */
-export type ReportInput = { readonly [k: string]: unknown };
+/** Anything shaped like report.json: the build's BuildReport, a ReportJson, or parsed JSON of any shape. */
+export type ReportInput = object;
 
 const STEP_LABELS: Record<string, string> = {
   read: 'read',
@@ -368,7 +368,7 @@ function tokenizerSection(m: ReportModel): PageSection {
   const t = m.tokenizer;
   const bpt = t?.bytesPerToken.length ? t.bytesPerToken : m.subsets.filter((s) => s.bytesPerToken !== undefined).map((s) => [s.name, s.bytesPerToken!] as [string, number]);
   if (!t && !bpt.length) return { ...base, body: emptyNote('No tokenizer in this report yet: the tokenizer step trains it once the filtered documents are ready.') };
-  const facts = t ? `<div class="facts">${t.vocabSize !== undefined ? `<span>vocabulary <b>${esc(fmtInt(t.vocabSize))}</b> pieces</span>` : ''}${t.modelType ? `<span>model <b>${esc(t.modelType)}</b></span>` : ''}</div>` : '';
+  const facts = t ? `<div class="facts">${t.vocabSize !== undefined ? `<span>vocabulary <b>${esc(fmtInt(t.vocabSize))}</b> pieces</span>` : ''}${t.modelType ? `<span>model <b>${esc(t.modelType)}</b></span>` : ''}${t.extra.map(([k, v]) => `<span>${esc(k.replace(/_/g, ' '))} <b>${esc(typeof v === 'number' ? fmtNum(v, 3) : v)}</b></span>`).join('')}</div>` : '';
   const chart = bpt.length
     ? barChart(bpt.map(([s, v]) => ({ label: s, value: v, color: subsetColor(s), valueLabel: `${fmtNum(v, 2)} bytes/token` })), { title: 'Bytes per token per subset', width: 640 })
     : emptyNote('No bytes/token figures yet: they appear once the subsets are encoded.');

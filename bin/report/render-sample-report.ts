@@ -8,8 +8,8 @@ import { emptyNote, ERROR_COLOR, legend, NEUTRAL_COLOR, renderPage, subsetColor,
 import { orderSubsets } from './report-model.js';
 import { barChart, bulletChart, stackedShareChart } from './svg-charts.js';
 
-/** Anything shaped like a sample manifest (stages/sample SampleManifest, or parsed JSON). */
-export type SampleManifestInput = { readonly [k: string]: unknown };
+/** Anything shaped like a sample manifest: stages/sample's SampleManifest, or parsed JSON of any shape. */
+export type SampleManifestInput = object;
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
@@ -36,7 +36,7 @@ function weightsOf(v: unknown): Record<string, number> {
 
 /** Renders the sample report from a sample manifest. Never throws on a partial or odd-shaped manifest. */
 export function renderSampleReportHtml(manifest: SampleManifestInput): string {
-  const m = manifest as Record<string, unknown>;
+  const m = (isObj(manifest) ? manifest : {}) as Record<string, unknown>;
   const weights = isObj(m.weights) ? m.weights : {};
   const used = weightsOf(weights.used);
   const requested = weightsOf(weights.requested);

@@ -78,7 +78,8 @@ export interface ReportModel {
   /** Per subset: [reason, count] by count, largest first. */
   drops: { subset: string; reasons: [string, number][] }[];
   minhash: MinhashModel[];
-  tokenizer?: { vocabSize?: number; modelType?: string; bytesPerToken: [string, number][] };
+  /** `extra`: any other scalar fields of the section (normalization, notes ...), shown as facts. */
+  tokenizer?: { vocabSize?: number; modelType?: string; bytesPerToken: [string, number][]; extra: [string, string | number][] };
   samples: { kept: DocSample[]; dropped: [string, DocSample[]][] };
 }
 
@@ -203,7 +204,11 @@ export function reportModel(raw: unknown): ReportModel {
 
   if (isObj(r.tokenizer)) {
     const t = r.tokenizer;
-    const tok: NonNullable<ReportModel['tokenizer']> = { bytesPerToken: [] };
+    const tok: NonNullable<ReportModel['tokenizer']> = { bytesPerToken: [], extra: [] };
+    for (const [k, v] of Object.entries(t)) {
+      if (['vocab_size', 'model_type', 'bytes_per_token'].includes(k)) continue;
+      if (typeof v === 'string' || num(v) !== undefined) tok.extra.push([k, v as string | number]);
+    }
     const vocab = num(t.vocab_size);
     if (vocab !== undefined) tok.vocabSize = vocab;
     const type = str(t.model_type);
