@@ -181,7 +181,12 @@ function atomEntry(entry: Node, base: string | undefined): FeedItem {
 export function parseFeed(xml: string, url?: string): Feed {
   let doc: Record<string, Node>;
   // fast-xml-parser's parser is lenient (unclosed tags pass); validate first so broken feeds are reported.
-  const valid = XMLValidator.validate(xml.replace(/^\uFEFF/, ''));
+  let valid: ReturnType<typeof XMLValidator.validate>;
+  try {
+    valid = XMLValidator.validate(xml.replace(/^\uFEFF/, ''));
+  } catch (e) {
+    throw new RecordError('malformed_feed', `unreadable XML: ${(e as Error).message}`, { file: url }, 'the feed was skipped');
+  }
   if (valid !== true) {
     throw new RecordError('malformed_feed', `not well-formed XML: ${valid.err.msg}`, { file: url, line: valid.err.line }, 'the feed was skipped');
   }
