@@ -38,6 +38,14 @@ async function writeParts(docs: Document[], dir: string, parts: number): Promise
 }
 
 const mbps = (bytes: number, ms: number) => +((bytes / 1e6) / (ms / 1000)).toFixed(2);
+
+/** Wall and CPU time (all threads of this process, so worker threads count) of fn. */
+async function timeCpu<T>(fn: () => Promise<T>): Promise<{ ms: number; cpuMs: number; value: T }> {
+  const c0 = process.cpuUsage();
+  const t = await timeIt(fn);
+  const c = process.cpuUsage(c0);
+  return { ...t, cpuMs: (c.user + c.system) / 1000 };
+}
 const perSec = (n: number, ms: number) => Math.round(n / (ms / 1000));
 
 async function speed(args: string[]): Promise<unknown> {
@@ -50,14 +58,16 @@ async function speed(args: string[]): Promise<unknown> {
   try {
     const parts = await writeParts(docs, tmp, 8);
     const sig: Record<number, number[]> = { 1: [], 2: [] };
+    const sigCpu: Record<number, number[]> = { 1: [], 2: [] };
     for (const workers of [1, 2]) {
       const pool = new WorkerPool({ size: workers });
       try {
         // warm-up: start the workers and compile the kernels
         await computeSignatures({ parts: parts.slice(0, 1), workDir: path.join(tmp, `warm${workers}`), pool, resume: false });
         for (let r = 0; r < repeats; r++) {
-          const t = await timeIt(() => computeSignatures({ parts, workDir: path.join(tmp, `s${workers}-${r}`), pool, resume: false }));
+          const t = await timeCpu(() => computeSignatures({ parts, workDir: path.join(tmp, `s${workers}-${r}`), pool, resume: false }));
           sig[workers]!.push(t.ms);
+          sigCpu[workers]!.push(t.cpuMs);
         }
       } finally {
         await pool.close();
@@ -78,6 +88,7 @@ async function speed(args: string[]): Promise<unknown> {
     await fs.writeFile(jsonl, docs.map((d) => JSON.stringify({ text: d.text })).join('\n') + '\n');
     const refScript = path.join(isTs ? here : path.resolve(here, '../../bench'), 'dedup-reference.py');
     const ref: number[] = [];
+    const refCpu: number[] = [];
     let refError: string | null = null;
     for (let r = 0; r < Math.min(repeats, 2); r++) {
       const p = spawnSync('/usr/bin/python3', [refScript, jsonl, '396', '13'], { encoding: 'utf8', maxBuffer: 1 << 26 });
@@ -85,24 +96,33 @@ async function speed(args: string[]): Promise<unknown> {
         refError = (p.stderr || p.error?.message || 'failed').slice(-500);
         break;
       }
-      ref.push((JSON.parse(p.stdout) as { seconds: number }).seconds * 1000);
+      const out = JSON.parse(p.stdout) as { seconds: number; cpu_seconds: number };
+      ref.push(out.seconds * 1000);
+      refCpu.push(out.cpu_seconds * 1000);
     }
+    const load = os.loadavg()[0]!;
     const s1 = median(sig[1]!);
+    const c1 = median(sigCpu[1]!);
+    const refCpuMs = refCpu.length ? median(refCpu) : NaN;
     const s2 = median(sig[2]!);
     const refMs = ref.length ? median(ref) : NaN;
     return {
       corpus: { files: docs.length, MB: +(bytes / 1e6).toFixed(1), parts: parts.length },
       ours: {
-        signatures_1_worker: { ms: Math.round(s1), MBps: mbps(bytes, s1), docsPerSec: perSec(docs.length, s1) },
-        signatures_2_workers: { ms: Math.round(s2), MBps: mbps(bytes, s2), docsPerSec: perSec(docs.length, s2) },
+        signatures_1_worker: { ms: Math.round(s1), MBps: mbps(bytes, s1), docsPerSec: perSec(docs.length, s1), MB_per_cpu_second: mbps(bytes, c1) },
+        signatures_2_workers: { ms: Math.round(s2), MBps: mbps(bytes, s2), docsPerSec: perSec(docs.length, s2), MB_per_cpu_second: mbps(bytes, median(sigCpu[2]!)) },
         two_worker_speedup: +(s1 / s2).toFixed(2),
         near_dedup_2_workers: { ms: Math.round(median(near)), MBps: mbps(bytes, median(near)), docsPerSec: perSec(docs.length, median(near)), last: nearResult },
         exact_dedup: { ms: Math.round(median(exact)), MBps: mbps(bytes, median(exact)), docsPerSec: perSec(docs.length, median(exact)) },
       },
       reference: ref.length
-        ? { tool: 'datatrove-style numpy MinHash (bench/dedup-reference.py), 1 process', ms: Math.round(refMs), MBps: mbps(bytes, refMs), docsPerSec: perSec(docs.length, refMs) }
+        ? { tool: 'datatrove-style numpy MinHash (bench/dedup-reference.py), 1 process', ms: Math.round(refMs), MBps: mbps(bytes, refMs), docsPerSec: perSec(docs.length, refMs), MB_per_cpu_second: mbps(bytes, refCpuMs) }
         : { tool: 'datatrove-style numpy MinHash', error: refError },
       ratio_signatures_1_worker_vs_reference: ref.length ? +(refMs / s1).toFixed(2) : null,
+      ratio_cpu_time_vs_reference: ref.length ? +(refCpuMs / c1).toFixed(2) : null,
+      load_average_1min: +load.toFixed(1),
+      cores: os.availableParallelism(),
+      note: 'wall-clock figures (and the 2-worker speed-up) are only meaningful on an idle machine; MB_per_cpu_second is not affected by other load',
       repeats,
     };
   } finally {

@@ -2,23 +2,23 @@
  * Phase 1 of 4 — signatures. Per input part (task i of N takes parts i, i+N, ...): the MinHash signature
  * of every document (`signatures/part-NNNNN.sig`), its id (`ids/`), and its LSH band keys as sorted runs
  * (`runs/part-NNNNN.rNNN.keys`, one section per band), then the part's record (`parts/part-NNNNN.json`).
- * Signatures are computed on the worker pool in batches; results come back in input order, so the files
+ * Lines are parsed and signed on the worker pool in batches (the reading thread only decompresses); results come back in input order, so the files
  * are byte-identical for any worker count. Memory: the batches in flight plus 12 bytes per document per
  * band for the current run (at most `maxRunDocs` documents; bigger parts spill several sorted runs).
  */
 import { promises as fs } from 'node:fs';
 import { AtomicWriter } from '../../../pipeline/atomic-file.js';
-import type { RecordError } from '../../../pipeline/errors.js';
+import { RecordError } from '../../../pipeline/errors.js';
 import type { Reporter } from '../../../pipeline/stage.js';
 import { mergeCounters, StageStats, type Counters } from '../../../pipeline/stats.js';
-import { docBatches, type DocBatch } from '../common/doc-batches.js';
+import { lineBatches, type LineBatch } from '../common/line-batches.js';
 import { IdWriter } from '../common/ids.js';
 import { KeyRunBuilder } from '../common/key-runs.js';
 import { mapOnPool, resolvePool, type PoolChoice } from '../common/resolve-pool.js';
 import { inputUnchanged, layout, partsOfTask, readPartMeta, writePartMeta } from '../common/work-layout.js';
 import { defaultMinhashOptions, type MinhashOptions } from './minhash-options.js';
 import { signatureHeader } from './signature-file.js';
-import { signBatch, type SignBatchOptions, type SignBatchResult } from './signature-worker.js';
+import { signLines, type SignBatchOptions, type SignLinesResult } from './signature-worker.js';
 
 export interface ComputeSignaturesOptions extends PoolChoice {
   /** Input parts (document JSON lines, plain/.gz/.zst), in part order; every phase gets the same list. */
@@ -62,23 +62,19 @@ export async function computeSignatures(o: ComputeSignaturesOptions): Promise<Co
       let docs = 0;
       try {
         await sigOut.write(signatureHeader(k));
-        const batches = docBatches(file, mo.batchDocs, 4 << 20, (e) => { stats.error(e.code); o.onError?.(e); });
-        const meta: DocBatch[] = [];
-        const texts = (async function* () {
-          for await (const b of batches) {
-            meta.push(b);
-            yield b.docs.map((d) => d.text);
+        const batches = lineBatches(file, mo.batchDocs, 4 << 20);
+        for await (const r of mapOnPool<LineBatch, SignBatchOptions, SignLinesResult>(pool, workerUrl, 'signLines', signLines, signOptions, batches)) {
+          for (const e of r.errors) {
+            const err = new RecordError(e.code, e.message, { file, line: e.line }, e.hint);
+            stats.error(err.code);
+            o.onError?.(err);
           }
-        })();
-        for await (const r of mapOnPool<string[], SignBatchOptions, SignBatchResult>(pool, workerUrl, 'signBatch', signBatch, signOptions, texts)) {
-          const b = meta.shift()!;
           await sigOut.write(new Uint8Array(r.sigs.buffer, r.sigs.byteOffset, r.sigs.byteLength));
-          for (let t = 0; t < b.docs.length; t++) {
-            const doc = b.docs[t]!;
-            await ids.add(doc.id);
-            stats.in(Buffer.byteLength(doc.text));
+          for (let t = 0; t < r.ids.length; t++) {
+            await ids.add(r.ids[t]!);
+            stats.in(r.bytes[t]!);
             stats.add('words', r.words[t]!);
-            const ordinal = b.first + t;
+            const ordinal = docs + t;
             if (r.words[t] === 0) {
               stats.add('no_words');
             } else {
@@ -90,7 +86,7 @@ export async function computeSignatures(o: ComputeSignaturesOptions): Promise<Co
               }
             }
           }
-          docs += b.docs.length;
+          docs += r.ids.length;
           o.reporter?.progress({ step: 'near_dedup_signatures', done: docs, unit: 'docs' });
         }
         if (builder.docs > 0 || runs === 0) await builder.write(layout.run(o.workDir, p, runs++));
