@@ -1,5 +1,7 @@
 /** Assembles the steps of `build` from a recipe, in order. */
-import type { Step, Subset, Unit } from '../../pipeline/index.js';
+import { type Step, type Subset, type Unit, writeFileAtomic } from '../../pipeline/index.js';
+import { renderReportHtml } from '../report/index.js';
+import { layout } from './layout.js';
 import type { ReadKind } from '../commands/read.js';
 import type { Recipe } from '../recipe/recipe.js';
 import { dedupSteps } from './dedup-steps.js';
@@ -32,6 +34,6 @@ export function assembleSteps(recipe: Recipe, kinds: Record<string, ReadKind>): 
     async (_out, st) => subsetSections(recipe, st),
     async (out, st) => tokenizerSection(recipe, out, st),
     async (out) => samplesSection(out),
-  ]));
+  ], async (report, out) => writeFileAtomic(layout.reportHtml(out), renderReportHtml(report))));
   return steps;
 }

@@ -4,9 +4,10 @@
  */
 import type { Command } from 'commander';
 import * as path from 'node:path';
-import { MassivetextError } from '../../pipeline/index.js';
+import { MassivetextError, writeFileAtomic } from '../../pipeline/index.js';
 import { describeSampleManifest, parseWeights, sampleTokens, type SampleFormat } from '../../stages/sample/index.js';
 import { action, EXIT_OK, positiveInt, writeOut } from '../cli-io.js';
+import { renderSampleReportHtml } from '../report/index.js';
 import { TerminalReporter } from '../terminal-reporter.js';
 
 interface SampleCliOptions {
@@ -61,6 +62,7 @@ Examples:
       reporter.clearLine();
       const out = path.resolve(opts.out ?? path.join(opts.in, 'sample'));
       for (const note of manifest.weights.notes) reporter.info(`sample: ${note}`);
+      await writeFileAtomic(path.join(out, 'report.html'), renderSampleReportHtml(manifest));
       await writeOut(JSON.stringify(describeSampleManifest(manifest, out)) + '\n');
       return EXIT_OK;
     }));

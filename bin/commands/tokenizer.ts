@@ -43,7 +43,11 @@ async function writeBytes(b: Uint8Array): Promise<void> {
 const ENCODE_MODULE = new URL('../../tokenizer/encode-lines.js', import.meta.url).href;
 
 export function register(program: Command): void {
-  const tk = program.command('tokenizer').description('train a SentencePiece-compatible tokenizer and encode text with it');
+  const tk = program.command('tokenizer').description('train a SentencePiece-compatible tokenizer and encode text with it')
+    .addHelpText('after', `
+Examples:
+  $ massivetext tokenizer train --input corpus.txt --vocab-size 32000 --out m   # writes m.model, m.vocab
+  $ massivetext tokenizer encode --model m.model --input held-out.txt > ids.txt`);
 
   tk.command('train')
     .description('train a unigram or BPE model on text files (one sentence per line) and write PREFIX.model + PREFIX.vocab')
