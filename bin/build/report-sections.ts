@@ -34,7 +34,12 @@ export function subsetSections(recipe: Recipe, steps: StepStats): Record<string,
     const read = ingest[`read-${s}`];
     const filt = ingest[`filter-${s}`];
     const write = ingest[`write-ingest-${s}`];
-    const funnel: FunnelRow[] = [{ step: 'read', docs: num(read, 'kept'), bytes: num(read, 'bytes_out') }];
+    // read: every record the source saw (sources count `in`); source: what it yielded after its own drops
+    // (redirects, licences, non-HTML records ...).
+    const funnel: FunnelRow[] = [
+      { step: 'read', docs: Math.max(num(read, 'in'), num(read, 'kept')), bytes: Math.max(num(read, 'bytes_in'), num(read, 'bytes_out')) },
+      { step: 'source', docs: num(read, 'kept'), bytes: num(read, 'bytes_out') },
+    ];
     funnel.push({ step: 'filters', docs: num(write, 'in'), bytes: num(write, 'bytes_in') });
     for (const [step, label] of [['exact-filter', 'dedup-exact'], ['near-filter', 'dedup-near'], ['decontaminate', 'decontaminate']] as const) {
       const c = steps[step]?.stats[s];
