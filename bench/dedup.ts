@@ -7,6 +7,9 @@
  * sha1-64 shingles, (a*h+b) mod 2^61-1) on the same documents with the same shingles and hash count.
  * One document per corpus file. Medians over repeats.
  *
+ * `npm run bench -- dedup quality [SEEDS=3]` — recall at J >= 0.85 and false removals at J <= 0.6 on
+ * planted near-duplicates of real books (shared/corpora/books), one run per seed.
+ *
  * `npm run bench -- dedup memory [DOCS=1000000] [PARTS=10]` — bounded memory: DOCS documents (real
  * corpus paragraphs cut to 20-200 words, 5% of them with a planted near-duplicate at ~0.9 Jaccard) in
  * PARTS parts; each phase runs in its own process under /usr/bin/time, giving its peak RSS, the peak above
@@ -18,8 +21,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Document, DocumentPartWriter, partName, WorkerPool } from '../pipeline/index.js';
-import { computeSignatures, exactDedup, nearDedup } from '../stages/dedup/index.js';
-import { prng } from '../stages/dedup/testing/planted-near-duplicates.js';
+import { computeSignatures, exactDedup, nearDedup, readRemoved } from '../stages/dedup/index.js';
+import { plantedBookCorpus } from '../stages/dedup/testing/planted-corpus.js';
+import { prng, scorePlanted } from '../stages/dedup/testing/planted-near-duplicates.js';
 import { benchCorpusDir, listFiles, median, runTimed, timeIt } from './_util.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -193,7 +197,35 @@ async function memory(args: string[]): Promise<unknown> {
   }
 }
 
+/** Recall and false removals on planted near-duplicates of real books (shared/corpora), several seeds. */
+async function quality(args: string[]): Promise<unknown> {
+  const seeds = Number(args[0] ?? 3);
+  const repo = isTs ? path.resolve(here, '..') : path.resolve(here, '../..');
+  const books = path.join(process.env.MASSIVETEXT_SHARED ?? path.resolve(repo, '../shared'), 'corpora', 'books');
+  const runs: unknown[] = [];
+  let hi = 0, hiCaught = 0, lo = 0, loCaught = 0, unexpected = 0;
+  for (let seed = 1; seed <= seeds; seed++) {
+    const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'mt-bench-dedup-q-'));
+    try {
+      const { docs, pairs } = plantedBookCorpus(books, { seed });
+      const parts = await writeParts(docs, tmp, 4);
+      await nearDedup({ parts, workDir: path.join(tmp, 'w'), outDir: path.join(tmp, 'o'), workers: 0 });
+      const q = scorePlanted(pairs, await readRemoved(path.join(tmp, 'w'), parts.length));
+      hi += q.high.pairs; hiCaught += q.high.caught; lo += q.low.pairs; loCaught += q.low.caught; unexpected += q.unexpectedRemovals;
+      runs.push({ seed, docs: docs.length, ...q });
+    } finally {
+      await fs.rm(tmp, { recursive: true, force: true });
+    }
+  }
+  return {
+    ours: { recall_at_J_ge_0_85: +(hiCaught / hi).toFixed(4), pairs_at_J_ge_0_85: hi, false_removal_rate_at_J_le_0_6: +(loCaught / lo).toFixed(4), pairs_at_J_le_0_6: lo, unexpected_removals: unexpected },
+    reference: { note: 'S-curve P(candidate | J) for 33x12: P(0.85) = 0.994, P(0.6) = 0.069 before confirmation' },
+    runs,
+  };
+}
+
 export async function run(args: string[]): Promise<unknown> {
   if (args[0] === 'memory') return memory(args.slice(1));
+  if (args[0] === 'quality') return quality(args.slice(1));
   return speed(args);
 }
