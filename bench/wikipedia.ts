@@ -52,7 +52,8 @@ async function makeDump(file: string, mb: number): Promise<{ pages: number }> {
   let n = 0;
   for (let copy = 0; bytes < mb * 1e6; copy++) {
     for (const p of pages) {
-      const page = p.replace(/<id>(\d+)<\/id>/, (_m, id: string) => `<id>${copy * 10_000_000 + Number(id)}</id>`);
+      // dense page ids, as in a real dump
+      const page = p.replace(/<id>(\d+)<\/id>/, () => `<id>${n + 1}</id>`);
       await write(`  ${page}\n`);
       bytes += Buffer.byteLength(page) + 3;
       n++;

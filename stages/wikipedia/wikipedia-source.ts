@@ -2,7 +2,7 @@
  * Wikipedia source: MediaWiki XML dumps (`.xml`, `.xml.bz2`, `.xml.gz`, e.g. enwiki-*-pages-articles*.xml.bz2)
  * streamed page by page; article namespace only; redirects and disambiguation pages skipped and counted;
  * wikitext converted to plain text (wikitext-to-text.ts). Memory is flat in the dump size: one page at a
- * time plus a bitset of seen page ids (1 bit per id: 10 MB for enwiki's ~80M ids).
+ * time plus a paged bitset of seen page ids (1 bit per id: ~10 MB for enwiki's ids up to ~80M).
  *
  * Counts in ctx.stats: `in` (pages read), `dropped:namespace`, `dropped:redirect`, `dropped:disambiguation`,
  * `dropped:content_model` (Lua/CSS/JSON pages), `dropped:empty` (nothing left after markup removal),
@@ -95,26 +95,29 @@ export function pageUrl(site: SiteInfo, title: string): string | undefined {
   return site.base.slice(0, i + 1) + encodeURI(title.replace(/ /g, '_')).replace(/\?/g, '%3F').replace(/#/g, '%23');
 }
 
-/** Remembers page ids seen (bitset for numeric ids, a set for others) to keep document ids unique. */
+/**
+ * Remembers page ids seen, to keep document ids unique: numeric ids in a paged bitset (64 KiB pages of
+ * 2^19 ids, allocated on first use: ~10 MB for enwiki's dense ids up to ~80M, and bounded by the pages
+ * touched when ids are sparse), other ids in a set.
+ */
 class SeenIds {
-  private bits = new Uint8Array(1 << 16);
+  private static readonly PAGE_BITS = 19;
+  private pages = new Map<number, Uint8Array>();
   private other = new Set<string>();
   private repeats = new Map<string, number>();
 
   /** Returns 0 the first time an id is seen, then 1, 2, ... */
   visit(id: string): number {
-    const n = /^\d{1,10}$/.test(id) ? Number(id) : -1;
+    const n = /^\d{1,15}$/.test(id) ? Number(id) : -1;
     let seen: boolean;
-    if (n >= 0 && n < 2 ** 32) {
-      const byte = n >>> 3;
-      if (byte >= this.bits.length) {
-        const grown = new Uint8Array(Math.max(byte + 1, this.bits.length * 2));
-        grown.set(this.bits);
-        this.bits = grown;
-      }
-      const mask = 1 << (n & 7);
-      seen = (this.bits[byte]! & mask) !== 0;
-      this.bits[byte]! |= mask;
+    if (n >= 0 && Number.isSafeInteger(n)) {
+      const pageNo = Math.floor(n / 2 ** SeenIds.PAGE_BITS);
+      let page = this.pages.get(pageNo);
+      if (!page) this.pages.set(pageNo, (page = new Uint8Array(2 ** (SeenIds.PAGE_BITS - 3))));
+      const bit = n % 2 ** SeenIds.PAGE_BITS;
+      const mask = 1 << (bit & 7);
+      seen = (page[bit >>> 3]! & mask) !== 0;
+      page[bit >>> 3]! |= mask;
     } else {
       seen = this.other.has(id);
       this.other.add(id);
