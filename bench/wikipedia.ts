@@ -16,7 +16,7 @@ import { median, runTimed } from './_util.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = here.includes(`${path.sep}dist${path.sep}`) ? path.resolve(here, '../..') : path.resolve(here, '..');
-const fixtures = path.resolve(repoRoot, '../shared/corpora/wikipedia');
+const fixtures = path.join(process.env.MASSIVETEXT_SHARED ?? path.resolve(repoRoot, '../shared'), 'corpora', 'wikipedia');
 
 const PY_REFERENCE = `
 import sys, bz2
@@ -87,7 +87,7 @@ function python(file: string): { ms: number; cpuMs: number; rssKb: number; pages
   return { ms, cpuMs: (user! + sys!) * 1000, rssKb: rss!, pages: Number(r.stdout.toString().split(' ')[0]) };
 }
 
-interface ChildResult { pages: number; docs: number; textBytes: number; ms: number; cpuMs: number; maxRssKb: number }
+interface ChildResult { pages: number; docs: number; textBytes: number; ms: number; cpuMs: number; maxRssKb: number; rssByQuarterMb: number[]; heapByQuarterMb: number[] }
 
 /** Node flags to pass on to the child: loaders (tsx) yes, never --eval/--print (that would re-run this bench). */
 function loaderArgs(): string[] {
@@ -146,7 +146,8 @@ export async function run(args: string[]): Promise<unknown> {
     return {
       pages: full[0]!.pages,
       articles_out: full[0]!.docs,
-      ours_full: { mb_s: round(xmlMb / (f.ms / 1000)), wall_s: round(f.ms / 1000), cpu_s: round(f.cpu / 1000), peak_rss_mb: round(f.rss / 1024), note: 'XML scan + redirect/disambiguation checks + wikitext -> text' },
+      ours_full: { mb_s: round(xmlMb / (f.ms / 1000)), wall_s: round(f.ms / 1000), cpu_s: round(f.cpu / 1000), peak_rss_mb: round(f.rss / 1024),
+        rss_mb_by_quarter_of_run: full[0]!.rssByQuarterMb, heap_used_mb_by_quarter_of_run: full[0]!.heapByQuarterMb, note: 'XML scan + redirect/disambiguation checks + wikitext -> text' },
       ours_scan: { mb_s: round(xmlMb / (s.ms / 1000)), wall_s: round(s.ms / 1000), cpu_s: round(s.cpu / 1000), peak_rss_mb: round(s.rss / 1024), note: 'XML scan only (pages with title, ids, text)' },
       reference_python_iterparse: { mb_s: round(xmlMb / (p.ms / 1000)), wall_s: round(p.ms / 1000), cpu_s: round(p.cpu / 1000), peak_rss_mb: round(p.rss / 1024), note: 'expat via ElementTree.iterparse, elem.clear() per page; no wikitext conversion' },
       ratio_scan_speed_ours_over_reference: { wall: round(p.ms / s.ms, 2), cpu: round(p.cpu / s.cpu, 2) },
