@@ -14,7 +14,7 @@
  * script puts its EOT before each one, which its loader does not care about).
  */
 import { promises as fs } from 'node:fs';
-import { MassivetextError } from '../pipeline/errors.js';
+import { MassivetextError } from './errors.js';
 import { bytesPerToken, type TokenArray, type TokenDtype } from './token-shards.js';
 
 export const LLMC_HEADER_BYTES = 1024;
@@ -66,8 +66,11 @@ export async function readLlmcShard(file: string): Promise<{ header: LlmcHeader;
   return { header, tokens: header.dtype === 'uint16' ? new Uint16Array(body) : new Uint32Array(body) };
 }
 
-/** True when the file has a valid llm.c header and exactly the size it declares. */
-export async function isLlmcShardComplete(file: string, expectedTokens?: number): Promise<boolean> {
+/**
+ * True when the file has a valid llm.c header and exactly the size it declares (and, when given, that
+ * token count and dtype).
+ */
+export async function isLlmcShardComplete(file: string, expectedTokens?: number, expectedDtype?: TokenDtype): Promise<boolean> {
   try {
     const fh = await fs.open(file, 'r');
     try {
@@ -75,7 +78,8 @@ export async function isLlmcShardComplete(file: string, expectedTokens?: number)
       await fh.read(head, 0, LLMC_HEADER_BYTES, 0);
       const h = parseLlmcHeader(head, file);
       const size = (await fh.stat()).size;
-      return size === LLMC_HEADER_BYTES + h.tokens * bytesPerToken(h.dtype) && (expectedTokens === undefined || h.tokens === expectedTokens);
+      return size === LLMC_HEADER_BYTES + h.tokens * bytesPerToken(h.dtype) && (expectedTokens === undefined || h.tokens === expectedTokens)
+        && (expectedDtype === undefined || h.dtype === expectedDtype);
     } finally {
       await fh.close();
     }

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
-import { promises as fs, readFileSync } from 'node:fs';
+import { promises as fs, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { corpus } from '../tests/helpers/corpora.js';
 import { runPythonReader, skipPythonReaders } from '../tests/python/python-readers.js';
 import {
-  IDX_HEADER_BYTES, TokenShardSetWriter, TokenShardWriter, encodeIdx, idxPathFor, isTokenShardComplete, parseIdx,
-  readIdx, readTokenManifest, readTokenShard, sha256File, tokenDtypeFor,
+  IDX_HEADER_BYTES, TokenShardSetWriter, TokenShardWriter, buildTokenManifest, encodeIdx, idxPathFor, isTokenShardComplete, parseIdx,
+  readIdx, readIdxLengthsSync, readIdxPointersSync, readIdxWithSha256, readTokenManifest, readTokenShard, sha256File, tokenDtypeFor,
+  tokenShardEntry, writeTokenManifest,
 } from './token-shards.js';
 
 /** A trivial deterministic byte-level "tokenizer" (the real one is tokenizer/'s): id = byte + offset. */
@@ -53,6 +54,44 @@ describe('encodeIdx', () => {
     expect([...back.lengths]).toEqual([3, 1, 5]);
     expect([...back.pointers]).toEqual([0, 6, 8]);
     expect(encodeIdx([3], 'uint32')[17]).toBe(4);
+  });
+
+  it('writes and reads int64 pointers past 2^32 exactly (no BigInt on the hot path)', () => {
+    // three documents of 2^31-1 four-byte tokens: the last pointer is ~1.7e10 bytes
+    const lengths = [0x7fffffff, 0x7fffffff, 0x7fffffff];
+    const idx = encodeIdx(lengths, 'uint32');
+    const v = new DataView(idx.buffer);
+    const expected = [0n, 4n * 0x7fffffffn, 8n * 0x7fffffffn];
+    expect([0, 1, 2].map((i) => v.getBigInt64(IDX_HEADER_BYTES + 12 + 8 * i, true))).toEqual(expected);
+    expect([...parseIdx(idx).pointers]).toEqual(expected.map(Number));
+    const file = path.join(dir, 'wide-pointers.idx');
+    writeFileSync(file, idx);
+    expect([...readIdxPointersSync(file, 3)]).toEqual(expected.map(Number));
+    expect(readIdxLengthsSync(file)).toEqual({ dtype: 'uint32', bytesPerToken: 4, lengths: Int32Array.from(lengths), tokens: 3 * 0x7fffffff });
+  });
+
+  it('reads only the lengths, or the index with its sha256, as readIdx does', async () => {
+    const lengths = lines.slice(0, 200).map((l) => Buffer.byteLength(l) + 1);
+    const idx = encodeIdx(lengths, 'uint16');
+    const file = path.join(dir, 'lengths-only.idx');
+    writeFileSync(file, idx);
+    const full = await readIdx(file);
+    const quick = readIdxLengthsSync(file);
+    expect(quick.dtype).toBe('uint16');
+    expect(quick.bytesPerToken).toBe(2);
+    expect(quick.lengths).toEqual(full.lengths);
+    expect(quick.tokens).toBe(lengths.reduce((a, b) => a + b, 0));
+    expect(readIdxPointersSync(file, 200)).toEqual(full.pointers);
+    const withSha = await readIdxWithSha256(file);
+    expect(withSha.idx).toEqual(full);
+    expect(withSha.sha256).toBe(await sha256File(file));
+    // the same errors, naming the file
+    writeFileSync(file, idx.subarray(0, IDX_HEADER_BYTES + 10));
+    expect(() => readIdxLengthsSync(file)).toThrow(expect.objectContaining({ code: 'bad_token_index', message: expect.stringContaining(file) }));
+    const bad = idx.slice(); bad[0] = 0;
+    writeFileSync(file, bad);
+    expect(() => readIdxLengthsSync(file)).toThrow(/bad magic/);
+    expect(() => readIdxLengthsSync(path.join(dir, 'absent.idx'))).toThrow(expect.objectContaining({ code: 'missing_token_index' }));
   });
 
   it('rejects a bad magic, version, dtype and a truncated index, naming the byte', () => {
@@ -141,6 +180,50 @@ describe('TokenShardWriter', () => {
     await fs.truncate(path.join(d2, 'part-00000.bin'), 1000);
     expect(await isTokenShardComplete(path.join(d2, 'part-00000.bin'))).toBe(false);
     await expect(readTokenShard(path.join(d2, 'part-00000.bin'))).rejects.toThrow(/the .idx covers \d+ bytes but the .bin has 1000/);
+  });
+});
+
+describe('TokenShardWriter blocks (addRawDocuments)', () => {
+  const docs = lines.slice(0, 400).map((l) => Uint16Array.from([...byteIds(l, 3), EOS]));
+  function concat(ds: Uint16Array[]): { tokens: Uint16Array; lengths: number[] } {
+    const tokens = new Uint16Array(ds.reduce((a, d) => a + d.length, 0));
+    let o = 0;
+    for (const d of ds) { tokens.set(d, o); o += d.length; }
+    return { tokens, lengths: ds.map((d) => d.length) };
+  }
+
+  it('writes the same .bin, .idx and manifest from blocks of whole documents as document by document', async () => {
+    const a = path.join(dir, 'blocks-a', 'part-00000.bin');
+    const b = path.join(dir, 'blocks-b', 'part-00000.bin');
+    const one = await TokenShardWriter.open(a, { vocabSize: 259, eosId: EOS });
+    for (const d of docs) await one.addDocument(d.subarray(0, -1));
+    const sa = await one.commit();
+    // small blocks are buffered, a block larger than the chunk goes to the file as it is
+    const blocks = await TokenShardWriter.open(b, { vocabSize: 259, chunkBytes: 8192, expectTokens: sa.tokens });
+    for (const [from, to] of [[0, 3], [3, 250], [250, 251], [251, 400]]) {
+      const { tokens, lengths } = concat(docs.slice(from, to));
+      await blocks.addRawDocuments(tokens, lengths, true);
+    }
+    const sb = await blocks.commit();
+    expect((await fs.readFile(b)).equals(await fs.readFile(a))).toBe(true);
+    expect((await fs.readFile(idxPathFor(b))).equals(await fs.readFile(idxPathFor(a)))).toBe(true);
+    expect({ ...sb, bin: '', idx: '' }).toEqual({ ...sa, bin: '', idx: '' });
+    const ea = tokenShardEntry(sa, path.dirname(a));
+    expect(ea.bin).toBe('part-00000.bin');
+    expect(ea.idx).toBe('part-00000.idx');
+    expect(tokenShardEntry(sb, path.dirname(b))).toEqual(ea);
+    await writeTokenManifest(path.dirname(a), buildTokenManifest([ea], { vocabSize: 259, eosId: EOS, meta: { subset: 'books' } }));
+    expect((await readTokenManifest(path.dirname(a))).shards).toEqual([ea]);
+  });
+
+  it('refuses blocks whose lengths or width do not match, and a total the header did not promise', async () => {
+    const w = await TokenShardWriter.open(path.join(dir, 'blocks-bad', 'part-00000.bin'), { vocabSize: 259, expectTokens: 10 });
+    await expect(w.addRawDocuments(Uint16Array.of(5, 6, 2), [2])).rejects.toThrow(/lengths sum to 2 but 3 tokens/);
+    await expect(w.addRawDocuments(Uint32Array.of(5, 6, 2), [3])).rejects.toThrow(/width/);
+    await expect(w.addRawDocuments(Uint16Array.of(5, 600, 2), [3])).rejects.toThrow(/token id 600/);
+    await w.addRawDocuments(Uint16Array.of(5, 6, 2), [3]);
+    await expect(w.commit()).rejects.toThrow(/3 tokens written but the header states 10/);
+    expect(await fs.readdir(path.join(dir, 'blocks-bad'))).toEqual([]);
   });
 });
 

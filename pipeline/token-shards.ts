@@ -28,10 +28,10 @@
  * is therefore an unfinished shard (`isTokenShardComplete`). Imports only node:* and pipeline/.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { closeSync, fstatSync, openSync, promises as fs, readSync } from 'node:fs';
 import * as path from 'node:path';
-import { tempNameFor, writeFileAtomic } from '../pipeline/atomic-file.js';
-import { MassivetextError } from '../pipeline/errors.js';
+import { tempNameFor, writeFileAtomic } from './atomic-file.js';
+import { MassivetextError } from './errors.js';
 
 export const MMIDIDX_MAGIC: Uint8Array = Uint8Array.of(0x4d, 0x4d, 0x49, 0x44, 0x49, 0x44, 0x58, 0x00, 0x00);
 /** Bytes before the arrays: magic 9 + version 8 + dtype 1 + S 8 + D 8. */
@@ -87,11 +87,25 @@ export function encodeIdx(lengths: ArrayLike<number>, dtype: TokenDtype): Uint8A
   for (let i = 0; i < s; i++, o += 4) view.setInt32(o, lengths[i], true);
   let ptr = 0;
   for (let i = 0; i < s; i++, o += 8) {
-    view.setBigInt64(o, BigInt(ptr), true);
+    setInt64(view, o, ptr);
     ptr += lengths[i] * item;
   }
-  for (let i = 0; i < d; i++, o += 8) view.setBigInt64(o, BigInt(i), true);
+  for (let i = 0; i < d; i++, o += 8) setInt64(view, o, i);
   return buf;
+}
+
+const TWO_32 = 4294967296;
+
+/** Writes a safe integer as little-endian int64 (no BigInt: two 32-bit halves). */
+function setInt64(view: DataView, o: number, v: number): void {
+  const hi = Math.floor(v / TWO_32);
+  view.setUint32(o, v - hi * TWO_32, true);
+  view.setInt32(o + 4, hi, true);
+}
+
+/** Reads a little-endian int64 as a number (exact below 2^53; no BigInt: two 32-bit halves). */
+function getInt64(view: DataView, o: number): number {
+  return view.getInt32(o + 4, true) * TWO_32 + view.getUint32(o, true);
 }
 
 export interface IdxInfo {
@@ -111,49 +125,159 @@ export interface IdxInfo {
 
 const CODE_TO_DTYPE: Record<number, TokenDtype> = { 8: 'uint16', 4: 'uint32' };
 
-/** Parses a Megatron .idx as `_IndexReader` does; throws MassivetextError naming the file and byte. */
-export function parseIdx(bytes: Uint8Array, file = '<idx>'): IdxInfo {
-  const bad = (offset: number, msg: string) =>
-    new MassivetextError('bad_token_index', `${msg}`, 'the shard is not a Megatron MMIDIDX index (or is truncated); rebuild it', { file, offset });
-  if (bytes.length < IDX_HEADER_BYTES) throw bad(bytes.length, `index is ${bytes.length} bytes, shorter than the 34-byte header`);
+function badIdx(file: string, offset: number, msg: string): MassivetextError {
+  return new MassivetextError('bad_token_index', `${file}: ${msg}`, 'the shard is not a Megatron MMIDIDX index (or is truncated); rebuild it', { file, offset });
+}
+
+interface IdxHeader {
+  dtype: TokenDtype;
+  dtypeCode: number;
+  sequenceCount: number;
+  documentIndexCount: number;
+}
+
+/** Checks the 34-byte header against the whole index's size (`fileBytes`). */
+function parseIdxHeader(head: Uint8Array, fileBytes: number, file: string): IdxHeader {
+  if (head.length < IDX_HEADER_BYTES) throw badIdx(file, head.length, `index is ${head.length} bytes, shorter than the 34-byte header`);
   for (let i = 0; i < MMIDIDX_MAGIC.length; i++) {
-    if (bytes[i] !== MMIDIDX_MAGIC[i]) throw bad(i, 'bad magic: expected "MMIDIDX\\0\\0"');
+    if (head[i] !== MMIDIDX_MAGIC[i]) throw badIdx(file, i, 'bad magic: expected "MMIDIDX\\0\\0"');
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const version = view.getBigUint64(9, true);
-  if (version !== 1n) throw bad(9, `unsupported index version ${version} (expected 1)`);
+  const view = new DataView(head.buffer, head.byteOffset, IDX_HEADER_BYTES);
+  const version = getInt64(view, 9);
+  if (version !== 1) throw badIdx(file, 9, `unsupported index version ${view.getBigUint64(9, true)} (expected 1)`);
   const dtypeCode = view.getUint8(17);
   const dtype = CODE_TO_DTYPE[dtypeCode];
-  if (!dtype) throw bad(17, `unsupported token dtype code ${dtypeCode} (supported: 8 = uint16, 4 = int32)`);
+  if (!dtype) throw badIdx(file, 17, `unsupported token dtype code ${dtypeCode} (supported: 8 = uint16, 4 = int32)`);
   const s = Number(view.getBigUint64(18, true));
   const d = Number(view.getBigUint64(26, true));
   const need = IDX_HEADER_BYTES + 12 * s + 8 * d;
-  if (!Number.isSafeInteger(need) || bytes.length < need) {
-    throw bad(bytes.length, `index declares ${s} sequences and ${d} document indices (${need} bytes) but has ${bytes.length} bytes`);
+  if (!Number.isSafeInteger(need) || fileBytes < need) {
+    throw badIdx(file, fileBytes, `index declares ${s} sequences and ${d} document indices (${need} bytes) but has ${fileBytes} bytes`);
   }
+  return { dtype, dtypeCode, sequenceCount: s, documentIndexCount: d };
+}
+
+/** Copies `s` int32 lengths out of `bytes` (little-endian), rejecting negative ones. */
+function idxLengths(bytes: Uint8Array, s: number, file: string): Int32Array {
   const lengths = new Int32Array(s);
+  new Uint8Array(lengths.buffer).set(bytes.subarray(IDX_HEADER_BYTES, IDX_HEADER_BYTES + 4 * s));
+  if (!LITTLE_ENDIAN) {
+    const view = new DataView(bytes.buffer, bytes.byteOffset + IDX_HEADER_BYTES, 4 * s);
+    for (let i = 0; i < s; i++) lengths[i] = view.getInt32(4 * i, true);
+  }
+  for (let i = 0; i < s; i++) {
+    if (lengths[i] < 0) throw badIdx(file, IDX_HEADER_BYTES + 4 * i, `sequence ${i} has negative length ${lengths[i]}`);
+  }
+  return lengths;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/** Parses a Megatron .idx as `_IndexReader` does; throws MassivetextError naming the file and byte. */
+export function parseIdx(bytes: Uint8Array, file = '<idx>'): IdxInfo {
+  const h = parseIdxHeader(bytes.subarray(0, IDX_HEADER_BYTES), bytes.length, file);
+  const s = h.sequenceCount;
+  const d = h.documentIndexCount;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const lengths = idxLengths(bytes, s, file);
   const pointers = new Float64Array(s);
   const documentIndices = new Float64Array(d);
-  let o = IDX_HEADER_BYTES;
-  for (let i = 0; i < s; i++, o += 4) {
-    const len = view.getInt32(o, true);
-    if (len < 0) throw bad(o, `sequence ${i} has negative length ${len}`);
-    lengths[i] = len;
+  let o = IDX_HEADER_BYTES + 4 * s;
+  for (let i = 0; i < s; i++, o += 8) pointers[i] = getInt64(view, o);
+  for (let i = 0; i < d; i++, o += 8) documentIndices[i] = getInt64(view, o);
+  return { ...h, lengths, pointers, documentIndices };
+}
+
+async function readIdxBytes(idxPath: string): Promise<Buffer> {
+  try {
+    return await fs.readFile(idxPath);
+  } catch (e) {
+    throw missingIdx(idxPath, e);
   }
-  for (let i = 0; i < s; i++, o += 8) pointers[i] = Number(view.getBigInt64(o, true));
-  for (let i = 0; i < d; i++, o += 8) documentIndices[i] = Number(view.getBigInt64(o, true));
-  return { dtype, dtypeCode, sequenceCount: s, documentIndexCount: d, lengths, pointers, documentIndices };
+}
+
+function missingIdx(idxPath: string, e: unknown): MassivetextError {
+  return new MassivetextError('missing_token_index', `cannot read token index ${idxPath}: ${(e as Error).message}`,
+    'a .bin without its .idx is an unfinished shard; re-run the step that writes it', { file: idxPath }, { cause: e });
 }
 
 export async function readIdx(idxPath: string): Promise<IdxInfo> {
-  let bytes: Buffer;
+  return parseIdx(await readIdxBytes(idxPath), idxPath);
+}
+
+/** `readIdx` plus the sha256 of the index bytes (one read). */
+export async function readIdxWithSha256(idxPath: string): Promise<{ idx: IdxInfo; sha256: string }> {
+  const bytes = await readIdxBytes(idxPath);
+  return { idx: parseIdx(bytes, idxPath), sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+export interface IdxLengths {
+  dtype: TokenDtype;
+  bytesPerToken: 2 | 4;
+  /** Tokens per sequence (EOS included). */
+  lengths: Int32Array;
+  /** Sum of the lengths. */
+  tokens: number;
+}
+
+/**
+ * Reads only the header and the lengths of a .idx, synchronously (planners over many shards need no
+ * pointers or document indices, and read them in one go).
+ */
+export function readIdxLengthsSync(idxPath: string): IdxLengths {
+  let fd: number;
   try {
-    bytes = await fs.readFile(idxPath);
+    fd = openSync(idxPath, 'r');
   } catch (e) {
-    throw new MassivetextError('missing_token_index', `cannot read token index ${idxPath}: ${(e as Error).message}`,
-      'a .bin without its .idx is an unfinished shard; re-run the step that writes it', { file: idxPath }, { cause: e });
+    throw missingIdx(idxPath, e);
   }
-  return parseIdx(bytes, idxPath);
+  try {
+    const size = fstatSync(fd).size;
+    const head = new Uint8Array(IDX_HEADER_BYTES);
+    const got = readFully(fd, head, 0);
+    const h = parseIdxHeader(head.subarray(0, got), size, idxPath);
+    const s = h.sequenceCount;
+    const bytes = new Uint8Array(IDX_HEADER_BYTES + 4 * s);
+    bytes.set(head);
+    if (readFully(fd, bytes.subarray(IDX_HEADER_BYTES), IDX_HEADER_BYTES) < 4 * s) throw badIdx(idxPath, size, 'truncated lengths');
+    const lengths = idxLengths(bytes, s, idxPath);
+    let tokens = 0;
+    for (let i = 0; i < s; i++) tokens += lengths[i];
+    return { dtype: h.dtype, bytesPerToken: bytesPerToken(h.dtype), lengths, tokens };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The byte offset of each of the `sequences` documents in the .bin (the int64 pointers after the lengths). */
+export function readIdxPointersSync(idxPath: string, sequences: number): Float64Array {
+  let fd: number;
+  try {
+    fd = openSync(idxPath, 'r');
+  } catch (e) {
+    throw missingIdx(idxPath, e);
+  }
+  const bytes = new Uint8Array(8 * sequences);
+  try {
+    if (readFully(fd, bytes, IDX_HEADER_BYTES + 4 * sequences) < bytes.length) throw badIdx(idxPath, IDX_HEADER_BYTES + 4 * sequences, 'truncated pointers');
+  } finally {
+    closeSync(fd);
+  }
+  const view = new DataView(bytes.buffer);
+  const out = new Float64Array(sequences);
+  for (let i = 0; i < sequences; i++) out[i] = getInt64(view, 8 * i);
+  return out;
+}
+
+/** Reads into `buf` from `position` until it is full or the file ends; returns the bytes read. */
+function readFully(fd: number, buf: Uint8Array, position: number): number {
+  let got = 0;
+  while (got < buf.length) {
+    const n = readSync(fd, buf, got, buf.length - got, position + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -489,7 +613,7 @@ export interface TokenManifest {
 
 export function tokenShardEntry(summary: TokenShardSummary, dir: string): TokenShardEntry {
   return {
-    bin: path.relative(dir, summary.bin), idx: path.relative(dir, summary.idx),
+    bin: path.relative(dir, summary.bin), idx: summary.idx ? path.relative(dir, summary.idx) : '',
     tokens: summary.tokens, documents: summary.documents, binBytes: summary.binBytes, idxBytes: summary.idxBytes,
     sha256Bin: summary.sha256Bin, sha256Idx: summary.sha256Idx,
   };
@@ -526,28 +650,13 @@ export async function readTokenManifest(dir: string): Promise<TokenManifest> {
   } catch (e) {
     throw new MassivetextError('bad_token_manifest', `${file} is not valid JSON: ${(e as Error).message}`, 'rebuild the shards', { file }, { cause: e });
   }
-  if (m.format !== TOKEN_MANIFEST_FORMAT || !Array.isArray(m.shards)) {
+  if (m?.format !== TOKEN_MANIFEST_FORMAT || !Array.isArray(m.shards) || (m.dtype !== 'uint16' && m.dtype !== 'uint32')) {
     throw new MassivetextError('bad_token_manifest', `${file} is not a ${TOKEN_MANIFEST_FORMAT} manifest`, '', { file });
   }
   return m;
 }
 
-/** sha256 of a file, streamed. */
-export async function sha256File(file: string): Promise<string> {
-  const h = createHash('sha256');
-  const fh = await fs.open(file, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(8 << 20);
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
-      if (!bytesRead) break;
-      h.update(buf.subarray(0, bytesRead));
-    }
-  } finally {
-    await fh.close();
-  }
-  return h.digest('hex');
-}
+export { sha256File } from './fingerprint.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Directory writer: rolls shards at a token budget and writes manifest.json last.

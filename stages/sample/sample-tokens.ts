@@ -15,8 +15,10 @@ import * as path from 'node:path';
 import {
   MassivetextError, type Reporter, removeStaleTemps, silentReporter, type Subset, SUBSETS, WorkerPool, writeFileAtomic,
 } from '../../pipeline/index.js';
+import {
+  buildTokenManifest, bytesPerToken, type TokenDtype, tokenPartName, type TokenShardEntry, writeTokenManifest,
+} from '../../pipeline/token-shards.js';
 import { type SampleFormat, type SampleShardJob, writeSampleShard } from './sample-shard.js';
-import { bytesPerToken, type ShardEntry, type TokenDtype, tokenPartName, writeManifest } from './shard-format.js';
 import { allocateTokens, documentOrder, planSubsetDraw, shardDocuments, type SubsetDraw } from './sample-plan.js';
 import { gopherWeights, resolveWeights, type SampleWeights } from './sample-weights.js';
 import { TokenSource } from './token-source.js';
@@ -208,10 +210,10 @@ async function sampleFrom(sources: Map<Subset, TokenSource>, o: Required<Omit<Sa
     }
     if (o.format === 'megatron') {
       const src = sources.get(s)!;
-      await writeManifest(path.join(outDir, s), written, {
-        vocabSize: src.manifest.vocabSize, eosId: src.manifest.eosId,
+      await writeTokenManifest(path.join(outDir, s), buildTokenManifest(written, {
+        vocabSize: src.manifest.vocabSize, eosId: src.manifest.eosId ?? undefined,
         meta: { subset: s, sample: true, seed: o.seed, epochs: draw.epochs, fullEpochs: draw.fullEpochs, partialDocuments: draw.partialDocuments },
-      });
+      }));
     }
   }
 
@@ -235,11 +237,11 @@ async function sampleFrom(sources: Map<Subset, TokenSource>, o: Required<Omit<Sa
 }
 
 async function writeJobs(jobs: (SampleShardJob & { subset: Subset })[], sources: Map<Subset, TokenSource>, draws: SubsetDraw[],
-  o: typeof defaultSampleOptions & SampleOptions, targetTokens: number, reporter: Reporter): Promise<ShardEntry[]> {
+  o: typeof defaultSampleOptions & SampleOptions, targetTokens: number, reporter: Reporter): Promise<TokenShardEntry[]> {
   const aborted = () => new MassivetextError('aborted', 'sampling was interrupted', 're-run the same command to resume');
-  const entries: ShardEntry[] = [];
+  const entries: TokenShardEntry[] = [];
   let done = 0;
-  const report = (job: SampleShardJob & { subset: Subset }, entry: ShardEntry) => {
+  const report = (job: SampleShardJob & { subset: Subset }, entry: TokenShardEntry) => {
     entries.push(entry);
     done += job.tokens;
     reporter.progress({ step: 'sample', done, total: targetTokens, bytes: done * bytesPerToken(sources.get(job.subset)!.dtype), unit: 'tokens' });
@@ -250,7 +252,7 @@ async function writeJobs(jobs: (SampleShardJob & { subset: Subset })[], sources:
     const pool = new WorkerPool({ size: workers, inflightPerWorker: 1 });
     try {
       let i = 0;
-      for await (const entry of pool.map<SampleShardJob, Record<string, never>, ShardEntry>(new URL('./sample-shard-worker.js', import.meta.url).href, 'writeSampleShardJob', {}, jobs)) {
+      for await (const entry of pool.map<SampleShardJob, Record<string, never>, TokenShardEntry>(new URL('./sample-shard-worker.js', import.meta.url).href, 'writeSampleShardJob', {}, jobs)) {
         report(jobs[i++], entry);
         if (o.signal?.aborted) throw aborted();
       }

@@ -8,7 +8,9 @@
 import { closeSync, openSync, readSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { MassivetextError } from '../../pipeline/index.js';
-import { bytesPerToken, idxPathFor, readIdxFile, readManifest, type TokenArray, type TokenDtype, type TokenManifest } from './shard-format.js';
+import {
+  bytesPerToken, idxPathFor, readIdxWithSha256, readTokenManifest, type TokenArray, tokenDtypeFor, type TokenDtype, type TokenManifest,
+} from '../../pipeline/token-shards.js';
 
 export interface TokenSourceShard {
   bin: string;
@@ -48,14 +50,18 @@ export class TokenSource {
 
   /** Reads the manifest and every .idx of `dir`; checks dtype and sizes against the .bin files. */
   static async open(dir: string): Promise<TokenSource> {
-    const manifest = await readManifest(dir);
+    const manifest = await readTokenManifest(dir);
+    if (tokenDtypeFor(manifest.vocabSize) !== manifest.dtype) {
+      throw new MassivetextError('bad_token_manifest', `${path.join(dir, 'manifest.json')} says ${manifest.dtype} tokens for a vocabulary of ${manifest.vocabSize}`,
+        'rebuild the shards', { file: path.join(dir, 'manifest.json') });
+    }
     const item = bytesPerToken(manifest.dtype);
     const parts: { lengths: Int32Array; pointers: Float64Array }[] = [];
     const shards: TokenSourceShard[] = [];
     for (const entry of manifest.shards) {
       const bin = path.join(dir, entry.bin);
       const idxFile = entry.idx ? path.join(dir, entry.idx) : idxPathFor(bin);
-      const { idx, sha256: idxSha256 } = await readIdxFile(idxFile);
+      const { idx, sha256: idxSha256 } = await readIdxWithSha256(idxFile);
       if (idx.dtype !== manifest.dtype) {
         throw new MassivetextError('bad_token_index', `${idxFile} holds ${idx.dtype} tokens but the manifest says ${manifest.dtype}`, 'rebuild the shards', { file: idxFile, offset: 17 });
       }

@@ -3,7 +3,6 @@ export * from './random.js';
 export * from './shuffle.js';
 export * from './blend.js';
 export * from './npy.js';
-export * from './megatron-idx.js';
 export * from './plan.js';
 export * from './plan-input.js';
 export * from './plan-reader.js';

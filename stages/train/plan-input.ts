@@ -2,12 +2,13 @@
  * Turns a token-shard directory into plan input: `DIR/<subset>/part-NNNNN.bin` with a Megatron `.idx`
  * beside each (written by `massivetext sample` or `build`'s tokens/), optional `DIR/<subset>/manifest.json`
  * (token-shard manifest: shard list and sha256) and `DIR/manifest.json` (weights, vocabulary, eos id).
- * Manifests are read loosely (plain JSON): stages/ does not import tokenizer/.
+ * Manifests are read loosely (plain JSON), so directories written by other tools plan too; the .idx
+ * lengths come from pipeline/token-shards.ts.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MassivetextError, SUBSETS } from '../../pipeline/index.js';
-import { readIdxLengths } from './megatron-idx.js';
+import { readIdxLengthsSync } from '../../pipeline/token-shards.js';
 import type { PlanInput, PlanShard, PlanSubset } from './plan.js';
 
 export interface PlanInputOptions {
@@ -95,7 +96,7 @@ export function loadPlanInput(dataDir: string, options: PlanInputOptions = {}): 
     for (let i = 0; i < bins.length; i++) {
       const bin = path.join(dir, bins[i]!);
       const idx = listed?.[i]?.idx ? path.join(dir, String(listed[i]!.idx)) : bin.replace(/\.bin$/, '.idx');
-      const info = readIdxLengths(idx);
+      const info = readIdxLengthsSync(idx);
       if (dtype && dtype !== info.dtype) {
         throw new MassivetextError('mixed_token_dtype', `${idx} holds ${info.dtype} tokens but earlier shards hold ${dtype}`, 'all shards of one sample must share a tokenizer', { file: idx });
       }

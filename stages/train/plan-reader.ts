@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MassivetextError } from '../../pipeline/index.js';
-import { readIdxPointers } from './megatron-idx.js';
+import { readIdxPointersSync } from '../../pipeline/token-shards.js';
 import { readNpy } from './npy.js';
 import { readPlanSummary, type PlanSummary } from './plan.js';
 
@@ -44,7 +44,7 @@ export class PlanReader {
         const copy = new Uint8Array(buf.length);
         copy.set(buf);
         view.shardTokens.push(bytes === 2 ? new Uint16Array(copy.buffer) : new Uint32Array(copy.buffer));
-        const ptr = readIdxPointers(path.resolve(plan.dataDir, sh.idx), sh.documents);
+        const ptr = readIdxPointersSync(path.resolve(plan.dataDir, sh.idx), sh.documents);
         view.shardStarts.push(ptr.map((p) => p / bytes));
         const lens = new Int32Array(sh.documents);
         for (let i = 0; i < sh.documents; i++) lens[i] = (i + 1 < sh.documents ? ptr[i + 1]! / bytes : sh.tokens) - ptr[i]! / bytes;
