@@ -584,17 +584,8 @@ export class TokenShardWriter {
 
 export const TOKEN_MANIFEST_FORMAT = 'massivetext-token-shards';
 
-export interface TokenShardEntry {
-  /** File names relative to the manifest's directory. */
-  bin: string;
-  idx: string;
-  tokens: number;
-  documents: number;
-  binBytes: number;
-  idxBytes: number;
-  sha256Bin: string;
-  sha256Idx: string;
-}
+/** A shard in a manifest: the writer's summary with `bin` and `idx` relative to the manifest's directory. */
+export type TokenShardEntry = TokenShardSummary;
 
 export interface TokenManifest {
   format: typeof TOKEN_MANIFEST_FORMAT;

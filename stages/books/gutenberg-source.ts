@@ -20,7 +20,7 @@ import {
 } from '../../pipeline/index.js';
 import { type GutenbergRecord, parseGutenbergRdf } from './gutenberg-rdf.js';
 import { stripGutenbergHeaders } from './gutenberg-strip.js';
-import { listInputFiles } from './list-files.js';
+import { listInputFiles } from '../../pipeline/list-input-files.js';
 
 export interface GutenbergSourceOptions {
   /**
@@ -112,7 +112,7 @@ class GutenbergSource implements Source {
   constructor(private readonly inputs: readonly string[], private readonly o: GutenbergSourceOptions) {}
 
   async *read(ctx: StageContext): AsyncGenerator<Document> {
-    const files = await listInputFiles(this.inputs, (f) => TEXT_RE.test(f) || RDF_RE.test(f));
+    const files = await listInputFiles(this.inputs, { accept: (f) => TEXT_RE.test(f) || RDF_RE.test(f), recursive: true });
     const texts = files.filter((f) => TEXT_RE.test(f));
     const rdfs = files.filter((f) => RDF_RE.test(f));
     const records = await this.loadRecords(rdfs, new Set(texts.map(ebookNumberOf).filter((n) => n !== undefined)), ctx);

@@ -8,10 +8,10 @@
  * `dropped:empty`, `error:malformed_json` / `error:missing_text` (file and line in the warning), and
  * `error:truncated_input` for a truncated or corrupt compressed file, whose earlier lines are still read.
  */
-import { readdir, stat } from 'node:fs/promises';
 import * as path from 'node:path';
+import { listInputFiles } from '../../pipeline/list-input-files.js';
 import {
-  type Document, type DocumentMeta, MassivetextError, readLines, RecordError, type Source, type StageContext,
+  type Document, type DocumentMeta, readLines, RecordError, type Source, type StageContext,
 } from '../../pipeline/index.js';
 
 export interface C4SourceOptions {
@@ -22,26 +22,6 @@ export interface C4SourceOptions {
 export const defaultC4SourceOptions: C4SourceOptions = { requireUrl: false };
 
 const JSONL_RE = /\.(?:jsonl?|json\.gz|jsonl\.gz|json\.zst|jsonl\.zst)$/i;
-
-async function listC4Files(inputs: readonly string[]): Promise<string[]> {
-  const out: string[] = [];
-  for (const input of inputs) {
-    let st;
-    try {
-      st = await stat(input);
-    } catch (e) {
-      throw new MassivetextError('unreadable_input', `cannot read ${input}: ${(e as Error).message}`,
-        'check that the path exists', { file: input }, { cause: e });
-    }
-    if (!st.isDirectory()) {
-      out.push(input);
-      continue;
-    }
-    const names = (await readdir(input, { withFileTypes: true })).filter((e) => e.isFile() && JSONL_RE.test(e.name)).map((e) => e.name).sort();
-    for (const n of names) out.push(path.join(input, n));
-  }
-  return out;
-}
 
 type Rec = Record<string, unknown>;
 const str = (x: unknown): string | undefined => (typeof x === 'string' && x !== '' ? x : undefined);
@@ -71,7 +51,7 @@ class C4Source implements Source {
       ctx.stats.error(e.code);
       ctx.reporter.warn(e.code, e.message, e.position);
     };
-    for (const file of await listC4Files(this.inputs)) {
+    for (const file of await listInputFiles(this.inputs, { accept: (f) => JSONL_RE.test(f) })) {
       const name = path.basename(file);
       try {
         for await (const { text: line, line: n } of readLines(file)) {

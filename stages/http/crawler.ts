@@ -13,9 +13,11 @@
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Agent, request } from 'undici';
 import { RecordError } from '../../pipeline/errors.js';
+import { Semaphore } from '../../pipeline/semaphore.js';
+import { sleep } from '../../pipeline/sleep.js';
 import { type AllowPrivate, assertHostAllowed, BlockedAddressError, guardedLookup } from './ssrf-guard.js';
 import { ALLOW_ALL, DISALLOW_ALL, groupFor, isAllowed, MAX_ROBOTS_BYTES, parseRobots, type Robots } from './robots.js';
-import { HostLimiter, Semaphore } from './host-limiter.js';
+import { HostLimiter } from './host-limiter.js';
 
 export interface CrawlerOptions {
   /** Sent as User-Agent; its product token ("massivetext") selects the robots.txt group. */
@@ -85,13 +87,6 @@ export const HTML_TYPE = /^\s*(text\/html|application\/xhtml\+xml)\b/i;
 /** Content types feeds are served with in practice (RSS/Atom/RDF types, generic XML, and text). */
 export const FEED_TYPES = /^\s*(application\/(rss|atom|rdf)\+xml|application\/xml|text\/xml|text\/plain|text\/html|application\/octet-stream)\b/i;
 const REDIRECT = new Set([301, 302, 303, 307, 308]);
-
-const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve, reject) => {
-  if (signal?.aborted) return reject(signal.reason);
-  const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
-  const onAbort = () => { clearTimeout(t); reject(signal!.reason); };
-  signal?.addEventListener('abort', onAbort, { once: true });
-});
 
 function headerMap(h: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};

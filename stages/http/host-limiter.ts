@@ -1,37 +1,8 @@
 /**
- * Politeness primitives: a counting semaphore (global concurrency) and a per-host limiter that allows
- * at most N requests in flight to a host and spaces request starts to a host by a minimum delay.
+ * Politeness primitives: a per-host limiter that allows at most N requests in flight to a host and
+ * spaces request starts to a host by a minimum delay. (The global limit is pipeline/semaphore.ts.)
  */
-
-const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve, reject) => {
-  if (signal?.aborted) return reject(signal.reason);
-  const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
-  const onAbort = () => { clearTimeout(t); reject(signal!.reason); };
-  signal?.addEventListener('abort', onAbort, { once: true });
-});
-
-export class Semaphore {
-  private active = 0;
-  private waiters: (() => void)[] = [];
-  constructor(readonly limit: number) {}
-
-  async acquire(signal?: AbortSignal): Promise<() => void> {
-    while (this.active >= this.limit) {
-      await new Promise<void>((resolve, reject) => {
-        if (signal?.aborted) return reject(signal.reason);
-        this.waiters.push(resolve);
-      });
-    }
-    this.active++;
-    let done = false;
-    return () => {
-      if (done) return;
-      done = true;
-      this.active--;
-      this.waiters.shift()?.();
-    };
-  }
-}
+import { sleep } from '../../pipeline/sleep.js';
 
 interface HostState {
   active: number;

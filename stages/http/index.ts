@@ -3,4 +3,4 @@ export { Crawler, defaultCrawlerOptions, HTML_TYPE, FEED_TYPES, type CrawlerOpti
 export { htmlSource, urlsFrom, defaultHtmlSourceOptions, type HtmlSourceOptions } from './html-source.js';
 export { parseRobots, isAllowed, groupFor, productToken, ALLOW_ALL, DISALLOW_ALL, type Robots, type RobotsGroup, type RobotsRule } from './robots.js';
 export { isBlockedAddress, isAddressAllowed, guardedLookup, assertHostAllowed, BlockedAddressError, type AllowPrivate } from './ssrf-guard.js';
-export { HostLimiter, Semaphore } from './host-limiter.js';
+export { HostLimiter } from './host-limiter.js';
