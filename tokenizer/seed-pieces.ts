@@ -63,17 +63,23 @@ export function makeSeedPieces(c: TrainingCorpus, validity: PieceValidity, seedS
   // Prefix sums of occurrence counts in suffix-array order.
   const pref = new Float64Array(n + 1);
   for (let i = 0; i < n; i++) pref[i + 1] = pref[i]! + (t[sa[i]!]! >= 3 ? countAt[sa[i]!]! : 0);
-  const candStart: number[] = [];
-  const candLen: number[] = [];
-  const candScore: number[] = [];
+  let candStart = new Int32Array(1 << 16);
+  let candLen = new Uint16Array(1 << 16);
+  let candScore = new Float64Array(1 << 16);
+  let nCand = 0;
   const tmp = new Int32Array(validity.maxLen + 1);
   const consider = (start: number, len: number, freq: number) => {
     if (len <= 1 || freq <= 0 || len > validity.maxLen) return;
     for (let q = 0; q < len; q++) tmp[q] = t[start + q]! - 2; // separators become < SYM_UNK: invalid
     if (!validity.isValid(tmp, 0, len)) return;
-    candStart.push(start);
-    candLen.push(len);
-    candScore.push(freq * len);
+    if (nCand === candStart.length) {
+      const a = new Int32Array(nCand * 2); a.set(candStart); candStart = a;
+      const b = new Uint16Array(nCand * 2); b.set(candLen); candLen = b;
+      const c = new Float64Array(nCand * 2); c.set(candScore); candScore = c;
+    }
+    candStart[nCand] = start;
+    candLen[nCand] = len;
+    candScore[nCand++] = freq * len;
   };
   // Internal nodes of the suffix tree: bottom-up LCP interval traversal.
   const stackH: number[] = [0];
@@ -89,9 +95,20 @@ export function makeSeedPieces(c: TrainingCorpus, validity: PieceValidity, seedS
     if (cur > stackH[stackH.length - 1]!) { stackH.push(cur); stackLb.push(lb); }
   }
   // Best seedSize substrings by score desc, ties by position in the candidate list (suffix-array order).
-  const order = Array.from(candScore.keys());
-  order.sort((a, b) => candScore[b]! - candScore[a]! || a - b);
-  const keep = order.slice(0, seedSize);
+  // Select the threshold score with a numeric typed-array sort, then order only the survivors.
+  let threshold = -Infinity;
+  if (nCand > seedSize) {
+    const sorted = candScore.slice(0, nCand).sort();
+    threshold = sorted[nCand - seedSize]!;
+  }
+  const above: number[] = [];
+  const ties: number[] = [];
+  for (let i = 0; i < nCand; i++) {
+    if (candScore[i]! > threshold) above.push(i);
+    else if (candScore[i] === threshold) ties.push(i);
+  }
+  const keep = above.concat(ties.slice(0, Math.max(0, seedSize - above.length)));
+  keep.sort((a, b) => candScore[b]! - candScore[a]! || a - b);
   // Assemble: characters first (count desc, code point asc = alphabet order), then substrings.
   const nChars = c.alphabet.length;
   const nPieces = nChars + keep.length;

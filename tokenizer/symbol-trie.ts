@@ -11,6 +11,9 @@ export interface SymbolTrie {
   value: Int32Array;
 }
 
+/** How far behind the highest used slot a free base is searched for. */
+const SEARCH_WINDOW = 1024;
+
 function alloc(n: number, shared: boolean): Int32Array {
   return shared ? new Int32Array(new SharedArrayBuffer(Math.max(4, n * 4))) : new Int32Array(n);
 }
@@ -27,10 +30,15 @@ export function trieChild(t: SymbolTrie, node: number, sym: number): number {
  */
 export function buildSymbolTrie(syms: Int32Array, off: Int32Array, shared: boolean): SymbolTrie {
   const nPieces = off.length - 1;
-  // Temporary trie: first child / next sibling lists, children kept sorted by symbol.
+  // 1. Temporary trie: an open-addressing hash of (parent, symbol) -> node; parent/label per node.
   const cap = syms.length + 1;
-  const firstChild = new Int32Array(cap).fill(-1);
-  const nextSibling = new Int32Array(cap).fill(-1);
+  let hcap = 16;
+  while (hcap < cap * 2) hcap *= 2;
+  const mask = hcap - 1;
+  const hNode = new Int32Array(hcap).fill(-1);
+  const hSym = new Int32Array(hcap);
+  const hChild = new Int32Array(hcap);
+  const parent = new Int32Array(cap);
   const label = new Int32Array(cap);
   const val = new Int32Array(cap).fill(-1);
   let nodes = 1;
@@ -38,30 +46,46 @@ export function buildSymbolTrie(syms: Int32Array, off: Int32Array, shared: boole
   for (let i = 0; i < nPieces; i++) {
     let node = 0;
     for (let j = off[i]!; j < off[i + 1]!; j++) {
-      const s = syms[j]!;
-      if (s > maxSym) maxSym = s;
-      let prev = -1;
-      let c = firstChild[node]!;
-      while (c >= 0 && label[c]! < s) { prev = c; c = nextSibling[c]!; }
-      if (c < 0 || label[c] !== s) {
-        const n = nodes++;
-        label[n] = s;
-        nextSibling[n] = c;
-        if (prev < 0) firstChild[node] = n;
-        else nextSibling[prev] = n;
-        c = n;
+      const sym = syms[j]!;
+      if (sym > maxSym) maxSym = sym;
+      let h = (Math.imul(node, 0x9e3779b1) ^ Math.imul(sym + 0x7f4a7c15, 0x85ebca6b)) >>> 0;
+      h = (h ^ (h >>> 15)) & mask;
+      for (;;) {
+        const k = hNode[h]!;
+        if (k === -1) {
+          const n = nodes++;
+          hNode[h] = node; hSym[h] = sym; hChild[h] = n;
+          parent[n] = node; label[n] = sym;
+          node = n;
+          break;
+        }
+        if (k === node && hSym[h] === sym) { node = hChild[h]!; break; }
+        h = (h + 1) & mask;
       }
-      node = c;
     }
     val[node] = i;
   }
-  // Double-array layout.
-  let size = Math.max(1024, nodes * 2 + maxSym + 2);
+  // 2. Children grouped by parent (counting sort; node ids are assigned parents-first).
+  const childStart = new Int32Array(nodes + 1);
+  for (let n = 1; n < nodes; n++) childStart[parent[n]! + 1]!++;
+  for (let n = 0; n < nodes; n++) childStart[n + 1]! += childStart[n]!;
+  const fill = childStart.slice(0, nodes);
+  const children = new Int32Array(Math.max(1, nodes - 1));
+  for (let n = 1; n < nodes; n++) children[fill[parent[n]!]!++] = n;
+  // 3. Double-array layout, breadth-first. Free slots form a doubly linked list so the first-fit search
+  //    visits only free slots (as darts-clone does), starting a window behind the frontier.
+  let size = Math.max(1024, nodes + maxSym + 2);
   let base = new Int32Array(size);
   let check = new Int32Array(size).fill(-1);
   let value = new Int32Array(size).fill(-1);
-  const used = new Uint8Array(size + maxSym + 2); // bases taken
-  check[0] = 0x7fffffff; // root slot is occupied
+  let usedBases = new Uint8Array(size);
+  let nextFree = new Int32Array(size);
+  let prevFree = new Int32Array(size);
+  for (let i = 0; i < size; i++) { nextFree[i] = i + 1 < size ? i + 1 : -1; prevFree[i] = i - 1; }
+  let head = 1; // slot 0 is the root
+  let tail = size - 1;
+  prevFree[1] = -1;
+  check[0] = 0x7fffffff;
   const grow = (need: number) => {
     if (need <= size) return;
     let n = size;
@@ -69,45 +93,66 @@ export function buildSymbolTrie(syms: Int32Array, off: Int32Array, shared: boole
     const b = new Int32Array(n); b.set(base); base = b;
     const c = new Int32Array(n).fill(-1); c.set(check); check = c;
     const v = new Int32Array(n).fill(-1); v.set(value); value = v;
+    const u = new Uint8Array(n); u.set(usedBases); usedBases = u;
+    const nf = new Int32Array(n); nf.set(nextFree); nextFree = nf;
+    const pf = new Int32Array(n); pf.set(prevFree); prevFree = pf;
+    for (let i = size; i < n; i++) { nextFree[i] = i + 1 < n ? i + 1 : -1; prevFree[i] = i - 1; }
+    if (tail >= 0) { nextFree[tail] = size; prevFree[size] = tail; } else { head = size; prevFree[size] = -1; }
+    tail = n - 1;
     size = n;
   };
-  let usedBases = used;
-  const pos = new Int32Array(nodes); // temp node -> slot
-  pos[0] = 0;
+  let scan = head; // first free slot not behind the window
+  const take = (p: number) => {
+    const a = prevFree[p]!, z = nextFree[p]!;
+    if (a >= 0) nextFree[a] = z; else head = z;
+    if (z >= 0) prevFree[z] = a; else tail = a;
+    if (scan === p) scan = z;
+  };
+  const pos = new Int32Array(nodes);
   value[0] = val[0]!;
   const queue = new Int32Array(nodes);
   let qh = 0;
   let qt = 0;
   queue[qt++] = 0;
-  let firstFree = 1;
   let top = 1;
-  const kids: number[] = [];
   while (qh < qt) {
     const n = queue[qh++]!;
-    kids.length = 0;
-    for (let c = firstChild[n]!; c >= 0; c = nextSibling[c]!) kids.push(c);
-    if (kids.length === 0) continue;
-    while (firstFree < size && check[firstFree] !== -1) firstFree++;
-    const l0 = label[kids[0]!]!;
-    let b = Math.max(1, firstFree - l0);
-    for (;; b++) {
-      if (b < usedBases.length && usedBases[b]) continue;
-      grow(b + maxSym + 2);
-      let ok = true;
-      for (const k of kids) if (check[b + label[k]!] !== -1) { ok = false; break; }
-      if (ok) break;
+    const c0 = childStart[n]!, c1 = childStart[n + 1]!;
+    if (c0 === c1) continue;
+    let minLabel = maxSym;
+    for (let k = c0; k < c1; k++) minLabel = Math.min(minLabel, label[children[k]!]!);
+    while (scan >= 0 && scan < top - SEARCH_WINDOW) scan = nextFree[scan]!;
+    if (scan < 0) { grow(size * 2); scan = head; while (scan >= 0 && scan < top - SEARCH_WINDOW) scan = nextFree[scan]!; }
+    let b = -1;
+    for (let p = scan; ; ) {
+      if (p < 0) {
+        const from = size;
+        grow(size * 2);
+        p = from;
+      }
+      const cand = p - minLabel;
+      if (cand >= 1) {
+        grow(cand + maxSym + 2);
+        if (!usedBases[cand]) {
+          let ok = true;
+          for (let k = c0; k < c1; k++) if (check[cand + label[children[k]!]!] !== -1) { ok = false; break; }
+          if (ok) { b = cand; break; }
+        }
+      }
+      p = nextFree[p]!;
     }
-    if (b >= usedBases.length) { const u = new Uint8Array((b + 1) * 2); u.set(usedBases); usedBases = u; }
     usedBases[b] = 1;
     const slot = pos[n]!;
     base[slot] = b;
-    for (const k of kids) {
-      const t = b + label[k]!;
+    for (let k = c0; k < c1; k++) {
+      const ch = children[k]!;
+      const t = b + label[ch]!;
       check[t] = slot;
-      value[t] = val[k]!;
-      pos[k] = t;
+      take(t);
+      value[t] = val[ch]!;
+      pos[ch] = t;
       if (t + 1 > top) top = t + 1;
-      queue[qt++] = k;
+      queue[qt++] = ch;
     }
   }
   // Pad so base + any symbol stays in range for lookups.

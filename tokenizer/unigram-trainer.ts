@@ -94,8 +94,9 @@ export async function trainUnigram(c: TrainingCorpus, o: ResolvedTrainerOptions,
   progress?.({ phase: 'seeds' });
   let pieces: PieceSet = makeSeedPieces(c, validity, o.seedSentencepieceSize);
   const seeds = pieces.scores.length;
-  progress?.({ phase: 'seeded', pieces: seeds });
   const shared = o.threads > 1;
+  const trieState = new TrieState(pieces, shared);
+  progress?.({ phase: 'seeded', pieces: seeds });
   const pool = shared ? new WorkerPool({ size: o.threads }) : null;
   const runner = new Runner(pool);
   const words = shared
@@ -110,7 +111,7 @@ export async function trainUnigram(c: TrainingCorpus, o: ResolvedTrainerOptions,
   try {
     for (;;) {
       for (let iter = 0; iter < o.numSubIterations; iter++) {
-        const ctx = context(pieces, shared, o);
+        const ctx = context(pieces, trieState, shared, o);
         const inputs = wordChunks.slice(0, -1).map((from, k) => ({ ...words, ...ctx, from, to: wordChunks[k + 1]! }));
         const expected = new Float64Array(pieces.scores.length);
         let ll = 0;
@@ -119,11 +120,17 @@ export async function trainUnigram(c: TrainingCorpus, o: ResolvedTrainerOptions,
           for (let i = 0; i < e.length; i++) expected[i] += e[i]!;
           ll += r.logLikelihood;
         }
-        pieces = mStep(pieces, expected);
+        const before = pieces.scores.length;
+        const m = mStep(pieces, expected);
+        pieces = m.pieces;
+        trieState.remap(m.keep, before);
         progress?.({ phase: 'em', round: rounds, pieces: pieces.scores.length, objective: -ll / allFreq });
       }
       if (pieces.scores.length <= desired) break;
-      pieces = await prune(pieces, words, wordChunks, runner, shared, o, desired);
+      const before = pieces.scores.length;
+      const pr = await prune(pieces, trieState, words, wordChunks, runner, shared, o, desired);
+      pieces = pr.pieces;
+      trieState.remap(pr.keep, before);
       rounds++;
       progress?.({ phase: 'pruned', round: rounds, pieces: pieces.scores.length });
     }
@@ -133,8 +140,28 @@ export async function trainUnigram(c: TrainingCorpus, o: ResolvedTrainerOptions,
   return { pieces: finalize(pieces, c, o.vocabSize - metaCount), rounds, seeds };
 }
 
-function context(p: PieceSet, shared: boolean, o: ResolvedTrainerOptions): Omit<LatticeInput, 'syms' | 'off' | 'counts' | 'from' | 'to'> {
-  const trie: SymbolTrie = buildSymbolTrie(p.syms, p.off, shared);
+/**
+ * The trie is built once from the seeds: pieces are only ever removed, so after each M-step or pruning its
+ * node values are remapped to the surviving piece indices (-1 for removed pieces) instead of rebuilding.
+ */
+class TrieState {
+  trie: SymbolTrie;
+  constructor(seeds: PieceSet, private readonly shared: boolean) {
+    this.trie = buildSymbolTrie(seeds.syms, seeds.off, shared);
+  }
+  /** keep[k] = old index of the piece now at index k. */
+  remap(keep: ArrayLike<number>, oldCount: number): void {
+    const map = new Int32Array(oldCount).fill(-1);
+    for (let k = 0; k < keep.length; k++) map[keep[k]!] = k;
+    const old = this.trie.value;
+    const v = this.shared ? new Int32Array(new SharedArrayBuffer(old.byteLength)) : new Int32Array(old.length);
+    for (let i = 0; i < old.length; i++) v[i] = old[i]! >= 0 ? map[old[i]!]! : -1;
+    this.trie = { ...this.trie, value: v };
+  }
+}
+
+function context(p: PieceSet, ts: TrieState, shared: boolean, o: ResolvedTrainerOptions): Omit<LatticeInput, 'syms' | 'off' | 'counts' | 'from' | 'to'> {
+  const trie: SymbolTrie = ts.trie;
   let min = Infinity;
   for (let i = 0; i < p.scores.length; i++) if (p.scores[i]! < min) min = p.scores[i]!;
   return {
@@ -164,7 +191,7 @@ function subset(p: PieceSet, keep: ArrayLike<number>, scores: ArrayLike<number>)
   return { syms, off, scores: sc };
 }
 
-function mStep(p: PieceSet, expected: Float64Array): PieceSet {
+function mStep(p: PieceSet, expected: Float64Array): { pieces: PieceSet; keep: number[] } {
   const keep: number[] = [];
   const freq: number[] = [];
   let sum = 0;
@@ -176,20 +203,21 @@ function mStep(p: PieceSet, expected: Float64Array): PieceSet {
     sum += f;
   }
   const logSum = digamma(sum);
-  return subset(p, keep, freq.map((f) => digamma(f) - logSum));
+  return { pieces: subset(p, keep, freq.map((f) => digamma(f) - logSum)), keep };
 }
 
 async function prune(
   p: PieceSet,
+  trieState: TrieState,
   words: { syms: Int32Array; off: Int32Array; counts: Float64Array },
   wordChunks: number[],
   runner: Runner,
   shared: boolean,
   o: ResolvedTrainerOptions,
   desired: number,
-): Promise<PieceSet> {
+): Promise<{ pieces: PieceSet; keep: number[] }> {
   const n = p.scores.length;
-  const ctx = context(p, shared, o);
+  const ctx = context(p, trieState, shared, o);
   // 1. Second-best segmentation of every piece.
   const pieceOff = shared ? shareInt32(p.off) : p.off;
   const pieceSyms = shared ? shareInt32(p.syms) : p.syms;
@@ -242,7 +270,7 @@ async function prune(
     if (kept.length >= target) break;
     kept.push(i);
   }
-  return subset(p, kept, kept.map((i) => p.scores[i]!));
+  return { pieces: subset(p, kept, kept.map((i) => p.scores[i]!)), keep: kept };
 }
 
 function symString(p: PieceSet, i: number, alphabet: Int32Array): string {
