@@ -1,5 +1,5 @@
 /** Worker entry for normalization + word counting of one batch of training lines (side-effect free). */
-import { countWords } from './training-corpus.js';
+import { countWords, type WordCounts } from './training-corpus.js';
 import type { ResolvedTrainerOptions } from './trainer-options.js';
 
 export interface CountWordsInput {
@@ -8,6 +8,6 @@ export interface CountWordsInput {
   charsmap: Uint8Array | null;
 }
 
-export function countWordsBatch(input: CountWordsInput): Map<string, number> {
+export function countWordsBatch(input: CountWordsInput): WordCounts {
   return countWords(input.lines, input.options, input.charsmap);
 }

@@ -9,7 +9,7 @@ import { WorkerPool } from '../pipeline/worker-pool.js';
 import { encodeModelProto, ModelType, PieceType, type ModelPiece, type ModelProto, type SpecMessage } from './model-proto.js';
 import { metaPieces } from './meta-pieces.js';
 import { charsMapFor } from './nfkc-charsmap.js';
-import { buildCorpus, collectSentences, emptyStats, SYM_BASE, type CorpusStats } from './training-corpus.js';
+import { buildCorpus, collectSentences, emptyStats, emptyWordCounts, mergeWordCounts, SYM_BASE, type CorpusStats, type WordCounts } from './training-corpus.js';
 import { resolveTrainerOptions, type ResolvedTrainerOptions, type TrainerOptions } from './trainer-options.js';
 import { trainUnigram, type TrainProgress } from './unigram-trainer.js';
 import { trainBpe } from './bpe-trainer.js';
@@ -52,7 +52,8 @@ export async function trainTokenizer(
   const wordCounts = await countAllWords(lines, o, charsmap);
   lines.length = 0;
   const corpus = buildCorpus(wordCounts, o, stats, meta.size);
-  wordCounts.clear();
+  wordCounts.mid.clear();
+  wordCounts.last.clear();
   if (corpus.counts.length === 0) {
     throw new MassivetextError('no_training_text', 'every training line is empty after normalization', 'check the input encoding and --normalization');
   }
@@ -76,18 +77,18 @@ export async function trainTokenizer(
   };
 }
 
-async function countAllWords(lines: string[], o: ResolvedTrainerOptions, charsmap: Uint8Array | null): Promise<Map<string, number>> {
+async function countAllWords(lines: string[], o: ResolvedTrainerOptions, charsmap: Uint8Array | null): Promise<WordCounts> {
   const batches: CountWordsInput[] = [];
   for (let i = 0; i < lines.length; i += BATCH_LINES) batches.push({ lines: lines.slice(i, i + BATCH_LINES), options: o, charsmap });
-  const total = new Map<string, number>();
-  const add = (m: Map<string, number>) => { for (const [k, v] of m) total.set(k, (total.get(k) ?? 0) + v); };
+  const total = emptyWordCounts();
+  const add = (m: WordCounts) => mergeWordCounts(total, m);
   if (o.threads <= 1 || batches.length <= 1) {
     for (const b of batches) add(countWordsBatch(b));
     return total;
   }
   const pool = new WorkerPool({ size: o.threads });
   try {
-    for await (const m of pool.map<CountWordsInput, undefined, Map<string, number>>(countModule, 'countWordsBatch', undefined, batches)) add(m);
+    for await (const m of pool.map<CountWordsInput, undefined, WordCounts>(countModule, 'countWordsBatch', undefined, batches)) add(m);
   } finally {
     await pool.close();
   }

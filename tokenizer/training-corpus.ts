@@ -122,13 +122,13 @@ const utf8 = new TextEncoder();
 const utf8d = new TextDecoder();
 
 /** Normalizes lines, replaces meta strings by TAB and counts words (one batch; runs in workers too). */
-export function countWords(lines: readonly string[], o: ResolvedTrainerOptions, charsmap: Uint8Array | null): Map<string, number> {
+export function countWords(lines: readonly string[], o: ResolvedTrainerOptions, charsmap: Uint8Array | null): WordCounts {
   const normalizer = makeNormalizer(o, charsmap);
   const metaKeys = [...metaPieces(o).values()].map((m) => utf8.encode(m.piece)).sort(compareBytes);
   const metaTrie = metaKeys.length ? DoubleArray.build(metaKeys, metaKeys.map((_, i) => i)) : null;
   const metaFirst = new Uint8Array(256);
   for (const k of metaKeys) metaFirst[k[0]!] = 1;
-  const words = new Map<string, number>();
+  const words = emptyWordCounts();
   let buf = new Uint8Array(4096);
   for (const line of lines) {
     const raw = utf8.encode(line);
@@ -160,22 +160,35 @@ export function countWords(lines: readonly string[], o: ResolvedTrainerOptions, 
 
 /**
  * SplitIntoWords (model_interface.cc): a word starts at the text start and at each U+2581 (prefix mode).
- * Counted under a key prefixed with the word's right context in its line, WORD_MID or WORD_LAST (which the
- * seed extraction needs: spm's suffix tree sees what follows each word).
+ * Counted by right context in its line (the seed extraction needs it: spm's suffix tree sees what follows
+ * each word).
  */
-export function splitIntoWords(s: string, suffix: boolean, allowWsOnly: boolean, split: boolean, into: Map<string, number>): void {
-  const parts: string[] = [];
-  const add = (w: string) => { if (w.length) parts.push(w); };
-  splitParts(s, suffix, allowWsOnly, split, add);
-  for (let i = 0; i < parts.length; i++) {
-    const key = (i === parts.length - 1 ? WORD_LAST : WORD_MID) + parts[i]!;
-    into.set(key, (into.get(key) ?? 0) + 1);
-  }
+export function splitIntoWords(s: string, suffix: boolean, allowWsOnly: boolean, split: boolean, into: WordCounts): void {
+  let pending: string | null = null;
+  const mid = into.mid;
+  splitParts(s, suffix, allowWsOnly, split, (w: string) => {
+    if (!w.length) return;
+    if (pending !== null) mid.set(pending, (mid.get(pending) ?? 0) + 1);
+    pending = w;
+  });
+  if (pending !== null) into.last.set(pending, (into.last.get(pending) ?? 0) + 1);
 }
 
-/** Key prefixes of word counts: the word is followed by another word / ends its line. */
-export const WORD_MID = 'm';
-export const WORD_LAST = 'l';
+/** Word counts split by right context in the line: followed by another word (mid) / ending it (last). */
+export interface WordCounts {
+  mid: Map<string, number>;
+  last: Map<string, number>;
+}
+
+export function emptyWordCounts(): WordCounts {
+  return { mid: new Map(), last: new Map() };
+}
+
+/** Adds b into a. */
+export function mergeWordCounts(a: WordCounts, b: WordCounts): void {
+  for (const [k, v] of b.mid) a.mid.set(k, (a.mid.get(k) ?? 0) + v);
+  for (const [k, v] of b.last) a.last.set(k, (a.last.get(k) ?? 0) + v);
+}
 
 function splitParts(s: string, suffix: boolean, allowWsOnly: boolean, split: boolean, add: (w: string) => void): void {
   if (!split) { add(s); return; }
@@ -225,7 +238,7 @@ export function compareCodePointOrder(a: string, b: string): number {
 }
 
 /** Builds the alphabet and the symbolized, deduplicated, sorted word list from word counts. */
-export function buildCorpus(wordCounts: Map<string, number>, o: ResolvedTrainerOptions, stats: CorpusStats, metaCount: number): TrainingCorpus {
+export function buildCorpus(wordCounts: WordCounts, o: ResolvedTrainerOptions, stats: CorpusStats, metaCount: number): TrainingCorpus {
   const charCount = new Map<number, number>();
   const required = new Set<number>();
   for (const ch of o.requiredChars) {
@@ -234,8 +247,8 @@ export function buildCorpus(wordCounts: Map<string, number>, o: ResolvedTrainerO
   }
   let total = 0;
   const dense = new Float64Array(0x110000);
-  for (const [key, c] of wordCounts) {
-    for (let i = 1; i < key.length; i++) {
+  for (const [key, c] of iterateCounts(wordCounts)) {
+    for (let i = 0; i < key.length; i++) {
       let cp = key.charCodeAt(i);
       if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < key.length) {
         const lo = key.charCodeAt(i + 1);
@@ -276,10 +289,10 @@ export function buildCorpus(wordCounts: Map<string, number>, o: ResolvedTrainerO
   // Replace out-of-alphabet characters (U+2585 stands for them) and merge words that became equal.
   const merged = new Map<string, number>();
   const entries = new Map<string, number>();
+  const entriesLast = new Map<string, number>();
   const inAlphabet = new Uint8Array(0x110000);
   for (const cp of alphabet) inAlphabet[cp] = 1;
-  for (const [key, c] of wordCounts) {
-    const w = key.slice(1);
+  for (const [w, c, last] of iterateCounts(wordCounts)) {
     let changed = false;
     for (let i = 0; i < w.length; i++) {
       let cp = w.charCodeAt(i);
@@ -295,8 +308,8 @@ export function buildCorpus(wordCounts: Map<string, number>, o: ResolvedTrainerO
       for (const ch of w) k += inAlphabet[ch.codePointAt(0)!] ? ch : '\u2585';
     }
     merged.set(k, (merged.get(k) ?? 0) + c);
-    const ek = key[0] + k;
-    entries.set(ek, (entries.get(ek) ?? 0) + c);
+    const em = last ? entriesLast : entries;
+    em.set(k, (em.get(k) ?? 0) + c);
   }
   const words = [...merged].sort((a, b) => b[1] - a[1] || compareCodePointOrder(a[0], b[0]));
   let totalSyms = 0;
@@ -321,7 +334,10 @@ export function buildCorpus(wordCounts: Map<string, number>, o: ResolvedTrainerO
   });
   off[words.length] = p;
   // (word, right context) entries for seed extraction, in word order then context.
-  const ent = [...entries].map(([k, c]) => ({ word: indexOf.get(k.slice(1))!, last: k[0] === WORD_LAST ? 1 : 0, count: c }));
+  const ent = [
+    ...[...entries].map(([k, c]) => ({ word: indexOf.get(k)!, last: 0, count: c })),
+    ...[...entriesLast].map(([k, c]) => ({ word: indexOf.get(k)!, last: 1, count: c })),
+  ];
   ent.sort((a, b) => a.word - b.word || a.last - b.last);
   stats.uniqueWords = words.length;
   return {
@@ -337,6 +353,11 @@ export function buildCorpus(wordCounts: Map<string, number>, o: ResolvedTrainerO
     },
     stats,
   };
+}
+
+function* iterateCounts(w: WordCounts): Generator<[string, number, boolean]> {
+  for (const [k, v] of w.mid) yield [k, v, false];
+  for (const [k, v] of w.last) yield [k, v, true];
 }
 
 export function emptyStats(): CorpusStats {
