@@ -6,6 +6,7 @@ import { corpus } from '../tests/helpers/corpora.js';
 import { decodeModelProto, encodeModelProto, PieceType } from './model-proto.js';
 import { ProtoWriter, readFields } from './protobuf-wire.js';
 import { spmRequired, spmTrain } from './testing/reference-tools.js';
+import { vocabText } from './train.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex').replace(/(..)/g, '$1 ').trim();
 
@@ -47,6 +48,8 @@ describe('ModelProto wire format', () => {
       expect(proto.trainerSpec!.pad_id).toBe(3);
       expect(proto.normalizerSpec!.name).toBe('nmt_nfkc');
       expect(Buffer.from(encodeModelProto(proto)).equals(bytes)).toBe(true);
+      // Our .vocab writer prints scores exactly as spm_train does (C++ ostream, 6 significant digits).
+      expect(vocabText(proto)).toBe(readFileSync(`${prefix}.vocab`, 'utf8'));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
