@@ -1,8 +1,10 @@
 /**
  * Streaming line reader over a file that may be plain, gzip (.gz) or zstd (.zst) compressed.
- * Yields lines with their 1-based number; memory is bounded by the longest line.
+ * Yields lines with their 1-based number; memory is bounded by `maxLineBytes` (a longer line, e.g. a
+ * decompression bomb of zeros, is skipped without buffering it and reported, and reading goes on).
  * A truncated or corrupt compressed stream raises a RecordError naming the file and last good line.
  */
+import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
@@ -12,7 +14,20 @@ import { MassivetextError, RecordError } from './errors.js';
 export interface Line {
   text: string;
   line: number;
+  /** Set when the line's bytes are not valid UTF-8 (text then holds U+FFFD replacements). */
+  invalidUtf8?: true;
 }
+
+export interface ReadLinesOptions {
+  /** Longest line read (bytes). Twice the largest real document we keep whole (a 100 MB text, issue 12)
+   *  plus JSON escaping room; far below V8's string limit (2^29 - 24 code units). */
+  maxLineBytes: number;
+  /** Receives each over-long line (file, line number, byte offset) as a RecordError; without it, the
+   *  first such error is thrown once the rest of the file has been read. */
+  onError?: (e: RecordError) => void;
+}
+
+export const defaultReadLinesOptions: ReadLinesOptions = { maxLineBytes: 256 << 20 };
 
 export type Compression = 'none' | 'gzip' | 'zstd';
 
@@ -31,17 +46,32 @@ export function openDecompressed(file: string, compression: Compression = compre
   return raw.pipe(decoder);
 }
 
-export async function* readLines(file: string, compression?: Compression): AsyncGenerator<Line> {
+export async function* readLines(file: string, compression?: Compression, options: Partial<ReadLinesOptions> = {}): AsyncGenerator<Line> {
+  const o = { ...defaultReadLinesOptions, ...options };
   const stream = openDecompressed(file, compression);
   // Work on bytes: find newlines with Buffer.indexOf and decode each complete line once, so a long line
   // split over many chunks costs O(length), not O(length^2).
   let carry: Buffer[] = [];
   let carryLen = 0;
   let line = 0;
-  const decode = (b: Buffer): string => {
+  let chunkBase = 0; // decompressed offset of the current chunk's first byte
+  let lineStart = 0; // decompressed offset of the current line's first byte
+  let skipping = false; // inside an over-long line: bytes are dropped up to its newline
+  let firstError: RecordError | null = null;
+  let tooLong = 0;
+  const reportTooLong = (bytes: number) => {
+    const e = new RecordError('line_too_long', `${file}, line ${line}: line of ${bytes} bytes is over the ${o.maxLineBytes}-byte cap; skipped`,
+      { file, line, offset: lineStart }, 'a line this long is corrupt or hostile (e.g. a decompression bomb); split the document or raise maxLineBytes');
+    tooLong++;
+    if (o.onError) o.onError(e);
+    else firstError ??= e;
+  };
+  const decode = (b: Buffer): Line => {
     let end = b.length;
     if (end && b[end - 1] === 13) end--;
-    return b.toString('utf8', 0, end);
+    const l: Line = { text: b.toString('utf8', 0, end), line };
+    if (!isUtf8(b)) l.invalidUtf8 = true;
+    return l;
   };
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
@@ -49,29 +79,53 @@ export async function* readLines(file: string, compression?: Compression): Async
       for (;;) {
         const nl = chunk.indexOf(10, start);
         if (nl < 0) break;
-        let bytes = chunk.subarray(start, nl);
-        if (carryLen) {
-          carry.push(bytes);
-          bytes = Buffer.concat(carry, carryLen + bytes.length);
+        line++;
+        const size = chunkBase + nl - lineStart;
+        if (skipping || size > o.maxLineBytes) {
+          skipping = false;
           carry = [];
           carryLen = 0;
+          reportTooLong(size);
+        } else {
+          let bytes = chunk.subarray(start, nl);
+          if (carryLen) {
+            carry.push(bytes);
+            bytes = Buffer.concat(carry, carryLen + bytes.length);
+            carry = [];
+            carryLen = 0;
+          }
+          yield decode(bytes);
         }
-        line++;
-        yield { text: decode(bytes), line };
         start = nl + 1;
+        lineStart = chunkBase + start;
       }
-      if (start < chunk.length) {
-        const rest = chunk.subarray(start);
-        carry.push(rest);
-        carryLen += rest.length;
+      if (start < chunk.length && !skipping) {
+        if (carryLen + chunk.length - start > o.maxLineBytes) {
+          // Over the cap: stop buffering; the line is reported when its newline (or the end) comes.
+          skipping = true;
+          carry = [];
+          carryLen = 0;
+        } else {
+          const rest = chunk.subarray(start);
+          carry.push(rest);
+          carryLen += rest.length;
+        }
       }
+      chunkBase += chunk.length;
     }
-    if (carryLen) {
+    if (skipping) {
       line++;
-      yield { text: decode(Buffer.concat(carry, carryLen)), line };
+      reportTooLong(chunkBase - lineStart);
+    } else if (carryLen) {
+      line++;
+      yield decode(Buffer.concat(carry, carryLen));
     }
   } catch (e) {
     throw streamError(e, file, line);
+  }
+  if (firstError) {
+    const e: RecordError = firstError;
+    throw tooLong > 1 ? new RecordError(e.code, `${e.message} (and ${tooLong - 1} more over-long line(s))`, e.position, e.hint) : e;
   }
 }
 

@@ -5,7 +5,8 @@
  * url and timestamp are kept in meta.
  *
  * Document id: `c4:<file name>:<line>` (stable for a given file). Counts in ctx.stats: `in` (lines),
- * `dropped:empty`, `error:malformed_json` / `error:missing_text` (file and line in the warning), and
+ * `dropped:empty`, `error:malformed_json` / `error:missing_text` / `error:invalid_utf8` / `error:line_too_long`
+ * (file and line in the warning), and
  * `error:truncated_input` for a truncated or corrupt compressed file, whose earlier lines are still read.
  */
 import * as path from 'node:path';
@@ -54,10 +55,15 @@ class C4Source implements Source {
     for (const file of await listInputFiles(this.inputs, { accept: (f) => JSONL_RE.test(f) })) {
       const name = path.basename(file);
       try {
-        for await (const { text: line, line: n } of readLines(file)) {
+        for await (const { text: line, line: n, invalidUtf8 } of readLines(file, undefined, { onError: fail })) {
           if (ctx.signal?.aborted) return;
           if (line.trim() === '') continue;
           ctx.stats.in(line.length);
+          if (invalidUtf8) {
+            // JSON text must be UTF-8 (RFC 8259 section 8.1): raw invalid bytes mean a corrupt or mis-encoded line.
+            fail(new RecordError('invalid_utf8', `${file}, line ${n}: the line is not valid UTF-8; skipped`, { file, line: n }));
+            continue;
+          }
           let rec: Rec;
           try {
             const v = JSON.parse(line) as unknown;

@@ -3,6 +3,7 @@
  * this folder depends on cheerio's public `load` only.
  */
 import { load } from 'cheerio';
+import { limitNesting } from './limit-nesting.js';
 
 export interface DomNode {
   type: string; // 'tag' | 'script' | 'style' | 'text' | 'comment' | 'root' | 'directive' | 'cdata'
@@ -20,6 +21,7 @@ export type ParserName = 'htmlparser2' | 'parse5';
  * clean-up the extractor does, loses nothing measurable on the fixtures (see extract-main-text.test.ts).
  */
 export function parseHtml(html: string, parser: ParserName = 'htmlparser2'): DomNode {
+  html = limitNesting(html).html; // hostile nesting depth makes both parsers quadratic (limit-nesting.ts)
   const $ = parser === 'parse5' ? load(html) : load(html, { xml: { xmlMode: false, decodeEntities: true } });
   return $.root()[0] as unknown as DomNode;
 }

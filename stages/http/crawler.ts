@@ -44,6 +44,9 @@ export interface CrawlerOptions {
   headersTimeoutMs: number;
   /** Longest silence while reading a body. */
   bodyTimeoutMs: number;
+  /** Whole-fetch deadline for a page (retries, redirects and body included), so a server that trickles
+   *  a byte now and then (slow loris) cannot hold a request forever. Scrapy's DOWNLOAD_TIMEOUT is 180 s. */
+  requestTimeoutMs: number;
   /** Largest (decompressed) page body; bigger pages are refused (Common Crawl truncates at 1 MiB). */
   maxBodyBytes: number;
   /** How long a robots.txt stays cached (RFC 9309: should not be used for more than 24 hours). */
@@ -65,6 +68,7 @@ export const defaultCrawlerOptions: CrawlerOptions = {
   connectTimeoutMs: 10_000,
   headersTimeoutMs: 30_000,
   bodyTimeoutMs: 30_000,
+  requestTimeoutMs: 180_000,
   maxBodyBytes: 10 << 20,
   robotsTtlMs: 24 * 3600_000,
 };
@@ -137,7 +141,21 @@ export class Crawler {
    * Fetches a page (robots, politeness, retries, redirects, caps). Throws RecordError.
    * `types` are the content types accepted: HTML by default; a feed reader passes FEED_TYPES.
    */
-  async fetchPage(url: string, signal?: AbortSignal, types: RegExp = HTML_TYPE): Promise<FetchedPage> {
+  async fetchPage(url: string, outerSignal?: AbortSignal, types: RegExp = HTML_TYPE): Promise<FetchedPage> {
+    const o = this.options;
+    const deadline = AbortSignal.timeout(o.requestTimeoutMs);
+    const signal = outerSignal ? AbortSignal.any([outerSignal, deadline]) : deadline;
+    try {
+      return await this.fetchPageUntil(url, signal, types);
+    } catch (e) {
+      if (deadline.aborted && !outerSignal?.aborted) {
+        throw new RecordError('timeout', `no complete response within ${o.requestTimeoutMs} ms`, { file: url }, 'the server is too slow (or trickles its response); the page was skipped');
+      }
+      throw e;
+    }
+  }
+
+  private async fetchPageUntil(url: string, signal: AbortSignal, types: RegExp): Promise<FetchedPage> {
     const o = this.options;
     const redirects: string[] = [];
     let current = this.parseUrl(url);

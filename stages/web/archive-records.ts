@@ -66,6 +66,20 @@ function isBlank(line: Buffer): boolean {
   return true;
 }
 
+/** Whether the bytes after a WARC block are its end-of-record marker (CRLF CRLF; a bare LF LF, the next
+ *  record, the end of input or a skipped corrupt member are tolerated). */
+async function endsAtBlockEnd(reader: ByteReader): Promise<boolean> {
+  let next: Buffer;
+  try {
+    next = await reader.peek(5);
+  } catch (e) {
+    if (e instanceof StreamBreakError) return true;
+    throw e;
+  }
+  if (next.length === 0 || next[0] === 10 || (next[0] === 13 && (next.length === 1 || next[1] === 10))) return true;
+  return next.length === 5 && next.toString('latin1') === 'WARC/';
+}
+
 async function* peekable(input: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   for await (const c of input) yield c;
 }
@@ -235,6 +249,14 @@ export async function* readArchiveRecords(input: AsyncIterable<Uint8Array>, file
               'the records before this one were read; the archive is truncated');
             continue;
           }
+        }
+        if (record.format === 'warc' && !(await endsAtBlockEnd(reader))) {
+          // WARC 1.1 section 4: a block is followed by two CRLFs. Anything else means Content-Length is wrong,
+          // so the block holds a cut or an overrun of the payload: the record is dropped, not emitted mangled.
+          errorAt('bad_content_length', `the block is not followed by CRLF CRLF: Content-Length ${record.length} does not match the record`, record.offset,
+            'the record was skipped up to the next WARC/ line');
+          resyncing = true;
+          continue;
         }
         yield record;
       } catch (e) {
