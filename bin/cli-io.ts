@@ -3,7 +3,7 @@
  * hint and exits 1; anything else is a bug: print the stack and exit 2. Exit 3 means the run finished but
  * skipped bad records (so scripts can tell).
  */
-import { isMassivetextError } from '../pipeline/index.js';
+import { isMassivetextError } from '../pipeline/errors.js';
 
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;

@@ -4,7 +4,7 @@
  * Warnings are shown once per code (with the count at the end); data never goes to stderr.
  */
 import type { ErrorPosition, ProgressEvent, Reporter } from '../pipeline/index.js';
-import { formatPosition } from '../pipeline/index.js';
+import { formatPosition } from '../pipeline/errors.js';
 
 export interface TerminalReporterOptions {
   json: boolean;

@@ -4,16 +4,15 @@
  */
 import type { Command } from 'commander';
 import * as path from 'node:path';
-import {
-  canonicalJson, describeInputs, fingerprint, MassivetextError, openManifest, readManifest, removeStaleTemps,
-  runStepsLocal, collectStepStats, type Step, type StepContext, type Unit, WorkerPool, writeManifest, totalErrors,
-} from '../../pipeline/index.js';
-import { assembleSteps } from '../build/assemble.js';
-import { expandInputs } from '../build/inputs.js';
+import { MassivetextError } from '../../pipeline/errors.js';
+import type { Step, StepContext, Unit } from '../../pipeline/index.js';
 import { action, EXIT_OK, EXIT_SKIPPED, positiveInt } from '../cli-io.js';
-import { bundledRecipePath, loadRecipe, type Recipe, recipeForFingerprint } from '../recipe/recipe.js';
+import type { Recipe } from '../recipe/recipe.js';
 import { TerminalReporter } from '../terminal-reporter.js';
 import { readKinds } from './read.js';
+
+// The engine, the recipe and the sources are imported by the functions that use them, so that
+// `massivetext --help` and the other commands do not load them at start-up.
 
 export interface BuildCliOptions {
   config?: string;
@@ -32,7 +31,9 @@ export interface BuildCliOptions {
 
 /** Loads the recipe and its steps, as `build` and `worker` both need them. */
 export async function prepareBuild(configFile: string | undefined): Promise<{ recipe: Recipe; steps: Step<Unit>[]; inputs: string[] }> {
-  const kinds = readKinds();
+  const [kinds, { bundledRecipePath, loadRecipe }, { assembleSteps }, { expandInputs }] = await Promise.all([
+    readKinds(), import('../recipe/recipe.js'), import('../build/assemble.js'), import('../build/inputs.js'),
+  ]);
   const recipe = await loadRecipe(configFile ?? bundledRecipePath(), Object.keys(kinds));
   const steps = assembleSteps(recipe, kinds);
   const inputs: string[] = [];
@@ -47,6 +48,9 @@ export async function prepareBuild(configFile: string | undefined): Promise<{ re
 }
 
 export async function openBuildManifest(outDir: string, recipe: Recipe, inputs: string[], force: boolean) {
+  const [{ canonicalJson, describeInputs, fingerprint, openManifest }, { recipeForFingerprint }] = await Promise.all([
+    import('../../pipeline/index.js'), import('../recipe/recipe.js'),
+  ]);
   const local = inputs.filter((f) => !/^[a-z]+:\/\//.test(f));
   const described = await describeInputs(local);
   const rel = described.map((d) => ({ ...d, path: path.relative(recipe.baseDir, d.path) }));
@@ -56,6 +60,7 @@ export async function openBuildManifest(outDir: string, recipe: Recipe, inputs: 
 }
 
 export async function updateManifestSteps(outDir: string, steps: Step<Unit>[], ctx: StepContext): Promise<void> {
+  const { collectStepStats, readManifest, writeManifest } = await import('../../pipeline/index.js');
   const m = await readManifest(outDir);
   if (!m) return;
   for (const step of steps) {
@@ -97,6 +102,7 @@ Re-running the same command resumes where it stopped; the output bytes are the s
 }
 
 export async function runBuild(opts: BuildCliOptions): Promise<number> {
+  const { collectStepStats, removeStaleTemps, runStepsLocal, totalErrors, WorkerPool } = await import('../../pipeline/index.js');
   const reporter = new TerminalReporter({ json: opts.json, quiet: opts.quiet, progress: opts.progress });
   const outDir = path.resolve(opts.out);
   const { recipe, steps, inputs } = await prepareBuild(opts.config);
@@ -119,9 +125,13 @@ export async function runBuild(opts: BuildCliOptions): Promise<number> {
       only: opts.only ?? [],
       onStep: (name, ran, total) => reporter.info(`${name}: ${ran ? `${ran} of ${total} unit(s) run` : `all ${total} unit(s) already done`}`),
     });
+  } catch (e) {
+    // Nothing half-written stays behind: this process's temp files go (a killed run's go at the next start).
+    await removeStaleTemps(outDir, { onlyPid: process.pid }).catch(() => 0);
+    throw e;
   } finally {
     await pool.close();
-    await updateManifestSteps(outDir, steps, ctx);
+    await updateManifestSteps(outDir, steps, ctx).catch(() => undefined);
   }
   reporter.clearLine();
   let errors = 0;

@@ -10,10 +10,7 @@ import { createWriteStream, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { documentToJson, MassivetextError, partName, readDocuments, type RecordError, totalErrors } from '../../pipeline/index.js';
-import {
-  candidateProbability, chooseLshParams, decontaminate, defaultMinhashOptions, exactDedup, nearDedup, readRemoved,
-} from '../../stages/dedup/index.js';
+import { MassivetextError, type RecordError } from '../../pipeline/errors.js';
 import { action, EXIT_OK, EXIT_SKIPPED, positiveInt, writeOut } from '../cli-io.js';
 import { TerminalReporter } from '../terminal-reporter.js';
 
@@ -69,7 +66,8 @@ function probability(value: string): number {
   return n;
 }
 
-function lshTable(bands: number, rows: number): string {
+async function lshTable(bands: number, rows: number): Promise<string> {
+  const { candidateProbability, chooseLshParams } = await import('../../stages/dedup/index.js');
   const at = [0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1];
   const best = chooseLshParams();
   return [
@@ -111,10 +109,14 @@ Examples:
   $ massivetext dedup --against lambada=lambada_test.jsonl wikitext-103/wiki.test.tokens --split blank-line docs.jsonl
   $ massivetext dedup --lsh-params`)
     .action(action(async (inputs: string[], o: DedupCliOptions) => {
+      // the dedup stages and the engine load when the command runs, not at CLI start-up
+      const [{ decontaminate, defaultMinhashOptions, exactDedup, nearDedup, readRemoved }, { documentToJson, partName, readDocuments }] = await Promise.all([
+        import('../../stages/dedup/index.js'), import('../../pipeline/index.js'),
+      ]);
       const bands = o.bands ?? defaultMinhashOptions.bands;
       const rows = o.rows ?? defaultMinhashOptions.rows;
       if (o.lshParams) {
-        await writeOut(lshTable(bands, rows));
+        await writeOut(await lshTable(bands, rows));
         return EXIT_OK;
       }
       if (o.measure !== undefined && o.measure !== 'jaccard' && o.measure !== 'containment') {

@@ -4,9 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { MassivetextError } from '../../pipeline/index.js';
-import { extractMainText } from '../../stages/extract/index.js';
-import { decodeHtml } from '../../stages/web/index.js';
+import { MassivetextError } from '../../pipeline/errors.js';
 import { action, EXIT_OK, writeOut } from '../cli-io.js';
 
 async function readInput(file: string): Promise<Buffer> {
@@ -37,6 +35,8 @@ Examples:
   $ curl -s https://example.com/ | massivetext extract - --url https://example.com/
   $ massivetext extract article.html --json | jq .title`)
     .action(action(async (file: string, opts: { url?: string; contentType?: string; json?: boolean; title?: boolean }) => {
+      // loaded here, not at start-up: the extractor (cheerio) is the heaviest import of the CLI
+      const [{ extractMainText }, { decodeHtml }] = await Promise.all([import('../../stages/extract/index.js'), import('../../stages/web/charset.js')]);
       const bytes = await readInput(file);
       const html = decodeHtml(bytes, opts.contentType).text;
       const r = extractMainText(html, opts.url);

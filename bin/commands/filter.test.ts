@@ -5,15 +5,17 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
+import { defaultFilterSpecs, FILTER_FACTORIES } from '../../filters/index.js';
 import { readDocuments } from '../../pipeline/index.js';
 import { corpus, repoRoot } from '../../tests/helpers/corpora.js';
+import { FILTER_HELP } from './filter.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'mt-filter-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 // The built CLI when it is at least as new as the sources it runs (`npm test` compiles first), else tsx.
 const built = path.join(repoRoot, 'dist/bin/massivetext.js');
-const fresh = ['bin/commands/filter', 'filters/apply-filters', 'filters/registry', 'filters/english', 'filters/gopher-repetition'].every((f) => {
+const fresh = ['bin/commands/filter', 'bin/commands/filter-run', 'filters/apply-filters', 'filters/registry', 'filters/english', 'filters/gopher-repetition'].every((f) => {
   const js = path.join(repoRoot, 'dist', `${f}.js`);
   return existsSync(js) && statSync(js).mtimeMs >= statSync(path.join(repoRoot, `${f}.ts`)).mtimeMs;
 });
@@ -34,6 +36,11 @@ const german = (JSON.parse(heise) as { feed: { items: { title: string; contentSn
 const input = [...c4, ...german.map((t, i) => JSON.stringify({ id: `de-${i}`, text: t })), JSON.stringify({ id: 'short', text: 'Too short to keep.' }), '{not json'].join('\n') + '\n';
 
 describe('massivetext filter', () => {
+  it('--help lists the registry\'s filters and default rules (without loading the filters)', () => {
+    expect([...FILTER_HELP.known]).toEqual(Object.keys(FILTER_FACTORIES));
+    expect([...FILTER_HELP.defaults]).toEqual(defaultFilterSpecs.map((s) => s.name));
+  });
+
   it('--explain prints one verdict per document with stable reasons; bad lines are counted (exit 3)', () => {
     const r = cli(['--explain', '--json'], input);
     expect(r.code).toBe(3);

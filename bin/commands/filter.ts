@@ -5,19 +5,9 @@
  * with `meta.dropReason`. A summary (documents in/kept, drops by reason) goes to stderr.
  */
 import type { Command } from 'commander';
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
-import {
-  type Document, DocumentPartWriter, documentToJson, MassivetextError, parseDocumentLine, partName, readDocuments, RecordError,
-  StageStats, type Verdict, WorkerPool,
-} from '../../pipeline/index.js';
-import { applyFilters, buildFilters, defaultFilterSpecs, FILTER_FACTORIES, type FilterSpec } from '../../filters/index.js';
-import { action, EXIT_OK, EXIT_SKIPPED, positiveInt, writeOut } from '../cli-io.js';
-import { TerminalReporter } from '../terminal-reporter.js';
+import { action, positiveInt } from '../cli-io.js';
 
-const FILTERS_MODULE = new URL('../../filters/apply-filters.js', import.meta.url).href;
-
-interface FilterCliOptions {
+export interface FilterCliOptions {
   rules?: string;
   filters?: string;
   allSubsets?: boolean;
@@ -28,93 +18,22 @@ interface FilterCliOptions {
   quiet?: boolean;
 }
 
-/** Specs from --filters FILE (a JSON array of names or {"name","with","subsets"}) or --rules a,b,c. */
-async function resolveSpecs(o: FilterCliOptions): Promise<FilterSpec[]> {
-  let specs: FilterSpec[];
-  if (o.filters) {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(await fs.readFile(o.filters, 'utf8'));
-    } catch (e) {
-      throw new MassivetextError('bad_filters_file', `cannot read filter specs from ${o.filters}: ${(e as Error).message}`,
-        'a JSON array like ["english", {"name": "gopher-quality", "with": {"minWords": 30}}]', { file: o.filters });
-    }
-    if (!Array.isArray(raw)) throw new MassivetextError('bad_filters_file', `${o.filters} must hold a JSON array of filter specs`, '', { file: o.filters });
-    specs = raw.map((s) => (typeof s === 'string' ? { name: s } : (s as FilterSpec)));
-  } else {
-    const names = (o.rules ?? defaultFilterSpecs.map((s) => s.name).join(',')).split(',').map((s) => s.trim()).filter(Boolean);
-    if (!names.length) throw new MassivetextError('bad_option', '--rules is empty', `name some of: ${Object.keys(FILTER_FACTORIES).join(', ')}`);
-    specs = names.map((name) => defaultFilterSpecs.find((s) => s.name === name) ?? { name });
-  }
-  if (o.allSubsets) specs = specs.map(({ subsets: _s, ...rest }) => rest);
-  buildFilters(specs); // validates names and options before any input is read
-  return specs;
-}
-
-/** Documents of stdin (plain JSON lines; /dev/stdin cannot be opened when stdin is a socket). Ids default to stdin:LINE. */
-async function* stdinDocuments(onError: (e: RecordError) => void): AsyncGenerator<Document> {
-  const decoder = new TextDecoder();
-  let pending = '';
-  let line = 0;
-  function* parse(texts: string[]): Generator<Document> {
-    for (const text of texts) {
-      line++;
-      if (!text.trim()) continue;
-      try {
-        yield parseDocumentLine(text.endsWith('\r') ? text.slice(0, -1) : text, { file: 'stdin', line }, 'web');
-      } catch (e) {
-        if (e instanceof RecordError) onError(e);
-        else throw e;
-      }
-    }
-  }
-  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
-    pending += decoder.decode(chunk, { stream: true });
-    const lines = pending.split('\n');
-    pending = lines.pop()!;
-    yield* parse(lines);
-  }
-  pending += decoder.decode();
-  if (pending) yield* parse([pending]);
-}
-
-async function* documents(inputs: string[], onError: (e: RecordError) => void): AsyncGenerator<Document> {
-  const files = inputs.length ? inputs : ['-'];
-  for (const file of files) {
-    if (file === '-') {
-      yield* stdinDocuments(onError);
-      continue;
-    }
-    try {
-      await fs.access(file);
-    } catch {
-      throw new MassivetextError('unreadable_input', `cannot read ${file}`, 'check the path', { file });
-    }
-    yield* readDocuments(file, { defaultSubset: 'web', onError });
-  }
-}
-
-async function* batches(docs: AsyncIterable<Document>, maxDocs = 256, maxChars = 4 << 20): AsyncGenerator<Document[]> {
-  let b: Document[] = [];
-  let chars = 0;
-  for await (const d of docs) {
-    b.push(d);
-    chars += d.text.length;
-    if (b.length >= maxDocs || chars >= maxChars) {
-      yield b;
-      b = [];
-      chars = 0;
-    }
-  }
-  if (b.length) yield b;
-}
+/**
+ * The filter names the help text lists, so that `--help` does not load the filters: `known` is
+ * filters/registry.ts FILTER_FACTORIES' keys, `defaults` its defaultFilterSpecs' names (filter.test.ts
+ * checks both against the registry).
+ */
+export const FILTER_HELP = {
+  known: ['english', 'safety', 'gopher-quality', 'gopher-repetition'],
+  defaults: ['english', 'safety', 'gopher-quality', 'gopher-repetition'],
+} as const;
 
 export function register(program: Command): void {
   program
     .command('filter')
     .description('apply the paper\'s content and quality filters to JSON lines documents; kept documents out')
     .argument('[inputs...]', 'JSON lines files (plain, .gz, .zst); stdin when none or "-"')
-    .option('--rules <list>', `comma-separated filters (default: ${defaultFilterSpecs.map((s) => s.name).join(',')}); known: ${Object.keys(FILTER_FACTORIES).join(', ')}`)
+    .option('--rules <list>', `comma-separated filters (default: ${FILTER_HELP.defaults.join(',')}); known: ${FILTER_HELP.known.join(', ')}`)
     .option('--filters <file>', 'JSON array of filter specs {"name","with","subsets"} (options over the defaults) instead of --rules')
     .option('--all-subsets', 'apply every rule to every subset (default: the paper\'s scoping: quality, repetition and safety on web only, English on all but github; documents without a subset are web)')
     .option('--explain', 'print {"id","keep","reason"} per input document instead of the kept documents')
@@ -130,75 +49,5 @@ Examples:
   $ massivetext read c4 c4-train.json.gz | massivetext filter > kept.jsonl
   $ massivetext filter --rules gopher-quality,gopher-repetition --explain docs.jsonl.zst
   $ echo '[{"name":"safety","with":{"blocklistFiles":["ut1/adult"]}},"gopher-quality"]' > f.json && massivetext filter --filters f.json --rejected rejected/ docs.jsonl`)
-    .action(action(async (inputs: string[], o: FilterCliOptions) => {
-      const reporter = new TerminalReporter({ json: Boolean(o.json), quiet: Boolean(o.quiet) });
-      const specs = await resolveSpecs(o);
-      const stats = new StageStats('filter');
-      const onError = (e: RecordError) => {
-        stats.error(e.code);
-        reporter.warn(e.code, e.message, e.position);
-      };
-      const rejected = o.rejected ? await DocumentPartWriter.open(path.join(o.rejected, partName(0))) : null;
-      const workers = o.workers ?? 1;
-      const pool = workers > 1 ? new WorkerPool({ size: workers }) : null;
-      const batchIter = batches(documents(inputs, onError));
-      const inputsWithDocs: Document[][] = [];
-      const results: AsyncIterable<{ verdicts: Verdict[] }> = pool
-        ? pool.map(FILTERS_MODULE, 'applyFilters', specs, (async function* () {
-          for await (const b of batchIter) {
-            inputsWithDocs.push(b);
-            yield b;
-          }
-        })())
-        : (async function* () {
-          for await (const b of batchIter) {
-            inputsWithDocs.push(b);
-            yield applyFilters(b, specs);
-          }
-        })();
-      let done = 0;
-      let bytes = 0;
-      try {
-        for await (const { verdicts } of results) {
-          const docs = inputsWithDocs.shift()!;
-          let out = '';
-          for (const [i, d] of docs.entries()) {
-            const v = verdicts[i]!;
-            const size = Buffer.byteLength(d.text);
-            stats.in(size);
-            bytes += size;
-            if (v.keep) {
-              stats.kept(size);
-              if (!o.explain) out += documentToJson(d) + '\n';
-            } else {
-              stats.dropped(v.reason);
-              if (rejected) await rejected.add({ ...d, meta: { ...d.meta, dropReason: v.reason } });
-            }
-            if (o.explain) {
-              const line: Record<string, unknown> = { id: d.id, keep: v.keep, reason: v.keep ? null : v.reason };
-              if (!v.keep && v.detail !== undefined) line.detail = v.detail;
-              out += JSON.stringify(line) + '\n';
-            }
-          }
-          if (out) await writeOut(out);
-          done += docs.length;
-          reporter.progress({ step: 'filter', done, bytes, unit: 'docs' });
-        }
-        await rejected?.commit();
-      } catch (e) {
-        await rejected?.abort();
-        throw e;
-      } finally {
-        await pool?.close();
-      }
-      reporter.clearLine();
-      const summary = stats.toJSON().counters;
-      if (o.json) process.stderr.write(JSON.stringify({ event: 'summary', step: 'filter', counters: summary }) + '\n');
-      else if (!o.quiet) {
-        const drops = Object.entries(summary).filter(([k]) => k.startsWith('dropped:')).sort((a, b) => b[1] - a[1]);
-        reporter.info(`filter: ${summary.in ?? 0} in, ${summary.kept ?? 0} kept${drops.length ? '; dropped: ' + drops.map(([k, v]) => `${k.slice(8)} ${v}`).join(', ') : ''}`);
-      }
-      const errors = Object.entries(summary).filter(([k]) => k.startsWith('error:')).reduce((a, [, v]) => a + v, 0);
-      return errors ? EXIT_SKIPPED : EXIT_OK;
-    }));
+    .action(action(async (inputs: string[], o: FilterCliOptions) => (await import('./filter-run.js')).runFilter(inputs, o)));
 }

@@ -3,7 +3,6 @@
  * counts per subset, tokens, tokenizer) as a table, or as JSON on stdout for scripts.
  */
 import type { Command } from 'commander';
-import { formatInspection, inspectDir } from '../report/index.js';
 import { action, EXIT_OK, writeOut } from '../cli-io.js';
 
 export function register(program: Command): void {
@@ -19,6 +18,7 @@ Examples:
   $ massivetext inspect massivetext-out/sample           # tokens, epochs and weights per subset of a sample
   $ massivetext inspect massivetext-out/tokens/web       # one subset's token shards`)
     .action(action(async (dir: string, opts: { json?: boolean }) => {
+      const { formatInspection, inspectDir } = await import('../report/index.js');
       const info = await inspectDir(dir);
       await writeOut(opts.json ? JSON.stringify(info, null, 2) + '\n' : formatInspection(info));
       return EXIT_OK;

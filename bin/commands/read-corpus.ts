@@ -1,6 +1,6 @@
 /**
  * `massivetext read` kinds for the books, Wikipedia, code and C4 sources: gutenberg, wikipedia, code, c4.
- * read.ts merges `corpusReadKinds` into its table; `corpusReadOptions` lists the extra flags these kinds
+ * read-kinds.ts merges `corpusReadKinds` into its table; `corpusReadOptions` (read-kind-list.ts) lists the extra flags these kinds
  * understand (read.ts adds them to the command so commander accepts them; without them the defaults apply).
  */
 import { c4Source } from '../../stages/c4/index.js';
@@ -9,16 +9,7 @@ import { codeSource } from '../../stages/code/index.js';
 import { wikipediaSource } from '../../stages/wikipedia/index.js';
 import { MassivetextError } from '../../pipeline/index.js';
 import type { ReadKind } from './read.js';
-
-/** Extra `read` flags: [flags, description]. */
-export const corpusReadOptions: readonly (readonly [string, string])[] = [
-  ['--languages <list>', 'gutenberg: keep books whose catalog language is in this comma-separated list (e.g. en)'],
-  ['--min-year <n>', 'gutenberg: keep books whose year is >= n (see --year-source)'],
-  ['--max-year <n>', 'gutenberg: keep books whose year is <= n'],
-  ['--year-source <issued|author-death>', 'gutenberg: the year the bounds apply to (default issued: PG release date)'],
-  ['--include-title', 'wikipedia: put the page title as the first line of the text'],
-  ['--no-dedup', 'code: keep files whose exact content was already seen'],
-];
+import { readKindDescriptions } from './read-kind-list.js';
 
 function yearOption(opts: Record<string, unknown>, key: string, flag: string): number | null {
   const v = opts[key];
@@ -30,7 +21,7 @@ function yearOption(opts: Record<string, unknown>, key: string, flag: string): n
 
 export const corpusReadKinds: Record<string, ReadKind> = {
   gutenberg: {
-    describe: 'Project Gutenberg plain texts (.txt, .txt.gz) with PG header/footer stripped; pg<N>.rdf catalog records among the inputs become metadata',
+    describe: readKindDescriptions.gutenberg,
     open: (inputs, opts) => {
       const yearSource = opts.yearSource === undefined ? 'issued' : String(opts.yearSource);
       if (yearSource !== 'issued' && yearSource !== 'author-death') {
@@ -46,15 +37,15 @@ export const corpusReadKinds: Record<string, ReadKind> = {
     },
   },
   wikipedia: {
-    describe: 'MediaWiki XML dumps (.xml, .xml.bz2, .xml.gz), streamed; articles only, redirects/disambiguation skipped',
+    describe: readKindDescriptions.wikipedia,
     open: (inputs, opts) => wikipediaSource(inputs, { includeTitle: Boolean(opts.includeTitle) }),
   },
   code: {
-    describe: 'code repositories: a directory, a .tar.gz, a directory of .tar.gz, or a git URL (shallow clone); permissive licences only',
+    describe: readKindDescriptions.code,
     open: (inputs, opts) => codeSource(inputs, { dedup: opts.dedup !== false }),
   },
   c4: {
-    describe: 'C4 JSON lines (plain, .gz, .zst) with url and timestamp',
+    describe: readKindDescriptions.c4,
     open: (inputs) => c4Source(inputs),
   },
 };

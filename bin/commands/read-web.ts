@@ -1,6 +1,6 @@
 /**
- * `massivetext read` kinds for the web and news subsets: warc, html, feed. read.ts merges `webReadKinds`
- * into its table and adds `webReadOptions` to the command. The warc and html kinds yield extracted main
+ * `massivetext read` kinds for the web and news subsets: warc, html, feed. read-kinds.ts merges `webReadKinds`
+ * into its table; read.ts adds `webReadOptions` (read-kind-list.ts) to the command. The warc and html kinds yield extracted main
  * text (the extract stage runs inside the source here; `--raw` keeps the HTML with meta.format "html").
  * One Crawler (one undici dispatcher) serves a whole command and is closed when the source ends.
  */
@@ -11,20 +11,9 @@ import { Crawler, type CrawlerOptions, htmlSource } from '../../stages/http/inde
 import { feedSource } from '../../stages/news/index.js';
 import { decodeHtml, warcSource } from '../../stages/web/index.js';
 import type { ReadKind } from './read.js';
+import { readKindDescriptions } from './read-kind-list.js';
 
 const ARCHIVE = /\.(warc|arc)(\.gz)?$/i;
-
-/** Extra `read` flags for these kinds: [flags, description]. */
-export const webReadOptions: readonly (readonly [string, string])[] = [
-  ['--raw', 'warc, html: emit the decoded HTML (meta.format "html") instead of the extracted main text'],
-  ['--pages <warcs>', 'feed: comma-separated WARC files with article pages, used before the network (offline snapshot)'],
-  ['--offline', 'feed: never use the network; articles not in --pages fall back to the feed content'],
-  ['--no-articles', 'feed: use the feed content only, do not fetch articles'],
-  ['--ignore-robots', 'html, feed: do not consult robots.txt (only for sites you operate)'],
-  ['--concurrency <n>', 'html, feed, warc URLs: requests in flight over all hosts (default 16)'],
-  ['--per-host-delay <ms>', 'html, feed: minimum milliseconds between requests to one host (default 1000; a larger Crawl-delay wins)'],
-  ['--user-agent <ua>', 'crawler User-Agent (its first word selects the robots.txt group)'],
-];
 
 function intOption(opts: Record<string, unknown>, key: string, flag: string, min: number): number | undefined {
   const v = opts[key];
@@ -71,12 +60,12 @@ function extracted(source: Source, opts: Record<string, unknown>): Source {
 
 export const webReadKinds: Record<string, ReadKind> = {
   warc: {
-    describe: 'WARC/ARC files or http(s) URLs (.warc, .warc.gz, .arc, .arc.gz), streamed; HTML responses, main text extracted',
+    describe: readKindDescriptions.warc,
     open: (inputs, opts) => extracted(withCrawler('read-warc', opts, (client) =>
       warcSource(inputs, { openUrl: (url, signal) => client().openStream(url, signal) })), opts),
   },
   html: {
-    describe: 'web pages by URL (or files listing URLs, one per line) through the polite crawler; main text extracted',
+    describe: readKindDescriptions.html,
     open: (inputs, opts) => extracted(htmlSource(inputs, {
       crawler: crawlerOptions(opts),
       decode: (p) => {
@@ -86,7 +75,7 @@ export const webReadKinds: Record<string, ReadKind> = {
     }), opts),
   },
   feed: {
-    describe: 'RSS 2.0 / RSS 1.0 (RDF) / Atom feeds (files or URLs): one document per item, its article fetched and extracted, else the feed content; .warc(.gz) inputs are article snapshots',
+    describe: readKindDescriptions.feed,
     // WARC/ARC files among the inputs are snapshots of article pages (so a recipe can list them as `shared`).
     open: (inputs, opts) => feedSource(inputs.filter((i) => !ARCHIVE.test(i)), {
       pages: [

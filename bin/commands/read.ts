@@ -3,43 +3,28 @@
  * Each source family contributes its kinds through a ReadKind table.
  */
 import type { Command } from 'commander';
-import { documentToJson, runPipeline, type Sink, type Source, StageStats, totalErrors } from '../../pipeline/index.js';
-import { jsonlSource } from '../../stages/jsonl/index.js';
-import { action, EXIT_OK, EXIT_SKIPPED, positiveInt, writeOut } from '../cli-io.js';
+import { MassivetextError } from '../../pipeline/errors.js';
+import type { Source } from '../../pipeline/stage.js';
+import type { StageStats } from '../../pipeline/stats.js';
+import { action, EXIT_OK, EXIT_SKIPPED, positiveInt } from '../cli-io.js';
 import { TerminalReporter } from '../terminal-reporter.js';
-import { corpusReadKinds, corpusReadOptions } from './read-corpus.js';
-import { webReadKinds, webReadOptions } from './read-web.js';
+import { corpusReadOptions, readKindDescriptions, webReadOptions } from './read-kind-list.js';
 
 export interface ReadKind {
   describe: string;
   open(inputs: string[], opts: Record<string, unknown>): Source;
 }
 
-export const jsonlReadKinds: Record<string, ReadKind> = {
-  jsonl: {
-    describe: 'JSON lines files (plain, .gz, .zst); {"id","text"} suffice',
-    open: (inputs, opts) => jsonlSource(inputs, { subset: (opts.subset as never) ?? 'web' }),
-  },
-};
-
-/** All kinds known to `read` (and to recipes). Families add their tables here. */
-export function readKinds(): Record<string, ReadKind> {
-  return { ...jsonlReadKinds, ...corpusReadKinds, ...webReadKinds };
+/**
+ * All kinds known to `read` (and to recipes), kind -> ReadKind. It loads every source, so it is
+ * asynchronous: the sources are imported on the first call, not when this module is.
+ */
+export async function readKinds(): Promise<Record<string, ReadKind>> {
+  return (await import('./read-kinds.js')).readKinds();
 }
 
-export const stdoutSink = (limit: number): Sink => ({
-  name: 'stdout',
-  async write(input) {
-    let n = 0;
-    for await (const d of input) {
-      await writeOut(documentToJson(d) + '\n');
-      if (limit && ++n >= limit) break;
-    }
-  },
-});
-
 export function register(program: Command): void {
-  const kinds = readKinds();
+  const kinds = readKindDescriptions;
   const cmd = program
     .command('read')
     .description('read documents from a source and write them as JSON lines on stdout')
@@ -54,17 +39,17 @@ export function register(program: Command): void {
   cmd
     .addHelpText('after', `
 Kinds:
-${Object.entries(kinds).map(([k, v]) => `  ${k.padEnd(10)} ${v.describe}`).join('\n')}
+${Object.entries(kinds).map(([k, v]) => `  ${k.padEnd(10)} ${v}`).join('\n')}
 
 Examples:
   $ massivetext read c4 sample/c4/c4-sample.01.json.gz --limit 3
   $ massivetext read jsonl docs.jsonl.zst | massivetext filter --explain`)
     .action(action(async (kind: string, inputs: string[], opts: Record<string, unknown>) => {
-      const k = kinds[kind];
-      if (!k) {
-        const { MassivetextError } = await import('../../pipeline/index.js');
+      if (!Object.hasOwn(kinds, kind)) {
         throw new MassivetextError('unknown_kind', `unknown source kind "${kind}"`, `use one of: ${Object.keys(kinds).join(', ')}`);
       }
+      const [{ readKinds: loadKinds, stdoutSink }, { runPipeline, totalErrors }] = await Promise.all([import('./read-kinds.js'), import('../../pipeline/index.js')]);
+      const k = loadKinds()[kind]!;
       const reporter = new TerminalReporter({ json: Boolean(opts.json), quiet: Boolean(opts.quiet) });
       const stats = new Map<string, StageStats>();
       const result = await runPipeline(k.open(inputs, opts), [], stdoutSink((opts.limit as number) ?? 0), { reporter, step: `read ${kind}`, stats });

@@ -4,10 +4,9 @@
  */
 import type { Command } from 'commander';
 import * as path from 'node:path';
-import { MassivetextError, writeFileAtomic } from '../../pipeline/index.js';
-import { describeSampleManifest, parseWeights, sampleTokens, type SampleFormat } from '../../stages/sample/index.js';
+import { MassivetextError } from '../../pipeline/errors.js';
+import type { SampleFormat } from '../../stages/sample/index.js';
 import { action, EXIT_OK, positiveInt, writeOut } from '../cli-io.js';
-import { renderSampleReportHtml } from '../report/index.js';
 import { TerminalReporter } from '../terminal-reporter.js';
 
 interface SampleCliOptions {
@@ -53,6 +52,9 @@ Examples:
       const ratio = Number(opts.ratio);
       const seed = Number(opts.seed);
       if (!/^\d+$/.test(opts.seed)) throw new MassivetextError('bad_seed', `--seed must be a non-negative integer, got "${opts.seed}"`);
+      const [{ describeSampleManifest, parseWeights, sampleTokens }, { writeFileAtomic }, { renderSampleReportHtml }] = await Promise.all([
+        import('../../stages/sample/index.js'), import('../../pipeline/atomic-file.js'), import('../report/index.js'),
+      ]);
       const reporter = new TerminalReporter({ json: Boolean(opts.json), quiet: Boolean(opts.quiet), progress: Boolean(opts.progress) });
       const manifest = await sampleTokens({
         in: opts.in, out: opts.out, ratio: Number.isFinite(ratio) ? ratio : NaN, seed,

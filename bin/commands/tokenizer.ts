@@ -4,10 +4,9 @@
  */
 import type { Command } from 'commander';
 import { createReadStream } from 'node:fs';
-import { MassivetextError, readLines } from '../../pipeline/index.js';
-import { WorkerPool } from '../../pipeline/worker-pool.js';
-import { trainTokenizer, writeModel, loadModel, type TrainerOptions } from '../../tokenizer/index.js';
-import { encodeChunkWith, lineChunks, type EncodedChunk } from '../../tokenizer/encode-lines.js';
+import { MassivetextError } from '../../pipeline/errors.js';
+import type { TrainerOptions } from '../../tokenizer/index.js';
+import type { EncodedChunk } from '../../tokenizer/encode-lines.js';
 import { action, EXIT_OK, positiveInt, writeOut } from '../cli-io.js';
 import { TerminalReporter } from '../terminal-reporter.js';
 
@@ -77,6 +76,7 @@ Examples:
       if (opts.modelType !== 'unigram' && opts.modelType !== 'bpe') {
         throw new MassivetextError('bad_tokenizer_option', `--model-type must be unigram or bpe, got "${opts.modelType}"`, 'use --model-type unigram or --model-type bpe');
       }
+      const [{ readLines }, { trainTokenizer, writeModel }] = await Promise.all([import('../../pipeline/lines.js'), import('../../tokenizer/index.js')]);
       const reporter = new TerminalReporter({ json: Boolean(opts.json), quiet: Boolean(opts.quiet), progress: Boolean(opts.progress) });
       const files = opts.input;
       async function* texts(): AsyncGenerator<string> {
@@ -114,6 +114,9 @@ Examples:
   $ massivetext tokenizer encode --model tok/massivetext.model --input held-out.txt > ids.txt
   $ echo "Hello world" | massivetext tokenizer encode --model tok/massivetext.model`)
     .action(action(async (opts: EncodeCli) => {
+      const [{ loadModel }, { encodeChunkWith, lineChunks }, { WorkerPool }] = await Promise.all([
+        import('../../tokenizer/index.js'), import('../../tokenizer/encode-lines.js'), import('../../pipeline/worker-pool.js'),
+      ]);
       const model = await loadModel(opts.model);
       const stream = opts.input ? createReadStream(opts.input) : process.stdin;
       stream.on('error', () => {});

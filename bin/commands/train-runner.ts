@@ -9,12 +9,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MassivetextError } from '../../pipeline/index.js';
-import { parseWeights } from '../../stages/sample/index.js';
-import {
-  buildPlan, latestCheckpoint, loadPlanInput, planId, readPlanSummary, resolveRank, splitCommand, superviseTraining,
-  type PlanSummary, type RankInfo, type TrainerCommand, type TrainerConfig, type TrainerEvent,
-} from '../../stages/train/index.js';
+import { MassivetextError } from '../../pipeline/errors.js';
+import type { PlanSummary, RankInfo, TrainerCommand, TrainerConfig, TrainerEvent } from '../../stages/train/index.js';
 import { action, EXIT_ERROR, EXIT_OK, positiveInt, writeOut } from '../cli-io.js';
 import { formatDuration } from '../terminal-reporter.js';
 
@@ -79,6 +75,7 @@ function intOption(name: string, v: string | undefined): number | undefined {
 /** Builds the plan into RUN/plan unless a complete plan with the same id and enough samples is there. */
 async function ensurePlan(o: { data: string; planDir: string; seqLen: number; samples: number; seed: number; docChunk: number; weights?: Record<string, number>; rank: RankInfo },
   info: (m: string) => void): Promise<PlanSummary> {
+  const { buildPlan, loadPlanInput, planId, readPlanSummary } = await import('../../stages/train/index.js');
   const input = loadPlanInput(o.data, { weights: o.weights });
   const id = planId(input, o.seqLen, o.seed, o.docChunk);
   const have = readPlanSummary(o.planDir);
@@ -150,6 +147,10 @@ Examples:
   $ massivetext train-runner --trainer "/opt/venv/bin/python my_train.py --fast" --steps 1000 --batch-size 64
   $ torchrun-style: RANK=1 WORLD_SIZE=8 LOCAL_RANK=1 massivetext train-runner --model gopher-117m`)
     .action(action(async (opts: TrainCliOptions) => {
+      // the planner and the supervisor are loaded when the command runs, not at CLI start-up
+      const [{ latestCheckpoint, resolveRank, splitCommand, superviseTraining }, { parseWeights }] = await Promise.all([
+        import('../../stages/train/index.js'), import('../../stages/sample/index.js'),
+      ]);
       const say = (m: string) => { if (!opts.quiet) process.stderr.write(opts.json ? JSON.stringify({ event: 'info', message: m }) + '\n' : `train-runner: ${m}\n`); };
       const all = presets();
       const preset = all[opts.model];

@@ -7,10 +7,11 @@
 import type { Command } from 'commander';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { MassivetextError, runStepUnits, type StepContext, unitsForTask, WorkerPool } from '../../pipeline/index.js';
+import { MassivetextError } from '../../pipeline/errors.js';
+import type { StepContext } from '../../pipeline/index.js';
 import { action, EXIT_OK, positiveInt } from '../cli-io.js';
 import { TerminalReporter } from '../terminal-reporter.js';
-import { prepareBuild } from './build.js';
+import { prepareBuild, updateManifestSteps } from './build.js';
 
 interface WorkerOptions {
   config?: string;
@@ -49,6 +50,7 @@ export function register(program: Command): void {
 Example:
   $ massivetext worker --step ingest --task 3 --tasks 8 --out /data/mt --config recipe.json`)
     .action(action(async (o: WorkerOptions) => {
+      const { runStepUnits, unitsForTask, WorkerPool } = await import('../../pipeline/index.js');
       const outDir = path.resolve(o.out);
       const { steps } = await prepareBuild(o.config);
       const step = steps.find((s) => s.name === o.step);
@@ -66,6 +68,8 @@ Example:
         const mine = step.kind === 'global' ? (task === 0 ? units : []) : unitsForTask(units, task, o.tasks);
         const ran = await runStepUnits(step, mine, ctx);
         reporter.info(`${o.step} task ${task}/${o.tasks}: ${ran} unit(s) run, ${mine.length - ran} already done`);
+        // The last step of a distributed build records every step's completion, as the local executor does.
+        if (o.step === steps[steps.length - 1]!.name) await updateManifestSteps(outDir, steps, ctx);
       } finally {
         await pool.close();
       }
