@@ -114,15 +114,32 @@ export function parseDocumentLine(text: string, position: { file: string; line: 
   return { id, subset, text: o.text, meta };
 }
 
-/** Streams the documents of a part (or any JSON lines file, plain/.gz/.zst). */
+/**
+ * Streams the documents of a part (or any JSON lines file, plain/.gz/.zst). With `onError`, bad data is
+ * reported there and reading goes on: a malformed, non-UTF-8 or over-long line is skipped, and a truncated
+ * or corrupt compressed stream ends the file after the documents before the damage. Without it, it throws.
+ */
 export async function* readDocuments(file: string, options: ReadDocumentsOptions = {}): AsyncGenerator<Document> {
-  for await (const { text, line } of readLines(file)) {
-    if (!text.trim()) continue;
-    try {
-      yield parseDocumentLine(text, { file, line }, options.defaultSubset);
-    } catch (e) {
-      if (e instanceof RecordError && options.onError) options.onError(e);
-      else throw e;
+  const onError = options.onError;
+  try {
+    for await (const { text, line, invalidUtf8 } of readLines(file, undefined, onError ? { onError } : {})) {
+      if (!text.trim()) continue;
+      let doc: Document;
+      try {
+        // JSON text must be UTF-8 (RFC 8259 section 8.1): raw invalid bytes mean a corrupt or mis-encoded line.
+        if (invalidUtf8) throw new RecordError('invalid_utf8', `${file}, line ${line}: the line is not valid UTF-8; skipped`, { file, line });
+        doc = parseDocumentLine(text, { file, line }, options.defaultSubset);
+      } catch (e) {
+        if (e instanceof RecordError && onError) {
+          onError(e);
+          continue;
+        }
+        throw e;
+      }
+      yield doc;
     }
+  } catch (e) {
+    if (e instanceof RecordError && onError) onError(e);
+    else throw e;
   }
 }

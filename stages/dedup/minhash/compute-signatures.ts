@@ -62,7 +62,10 @@ export async function computeSignatures(o: ComputeSignaturesOptions): Promise<Co
       let docs = 0;
       try {
         await sigOut.write(signatureHeader(k));
-        const batches = lineBatches(file, mo.batchDocs, 4 << 20);
+        const batches = lineBatches(file, mo.batchDocs, 4 << 20, (err) => {
+          stats.error(err.code);
+          o.onError?.(err);
+        });
         for await (const r of mapOnPool<LineBatch, SignBatchOptions, SignLinesResult>(pool, workerUrl, 'signLines', signLines, signOptions, batches)) {
           for (const e of r.errors) {
             const err = new RecordError(e.code, e.message, { file, line: e.line }, e.hint);
