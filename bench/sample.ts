@@ -12,7 +12,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { sampleTokens } from '../stages/sample/index.js';
-import { TokenShardSetWriter } from '../tokenizer/token-shards.js';
+import { TokenShardSetWriter } from '../pipeline/token-shards.js';
 import { benchCorpusDir, listFiles, median, runTimed, timeIt } from './_util.js';
 
 function subsetOf(rel: string): string {

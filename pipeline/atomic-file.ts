@@ -92,8 +92,32 @@ export class AtomicWriter {
   }
 }
 
-/** Removes leftover temp files (from a killed run) under dir, recursively. Returns how many. */
-export async function removeStaleTemps(dir: string): Promise<number> {
+/** The pid that wrote a temp file, from its name `<file>.tmp-<pid>-<n>`. */
+export function tempOwner(name: string): number | null {
+  const m = /\.tmp-(\d+)-\d+$/.exec(name);
+  return m ? Number(m[1]) : null;
+}
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export interface RemoveTempsOptions {
+  /** Only this process's temp files (cleanup after a failure). Default: files of processes that are gone. */
+  onlyPid?: number;
+}
+
+/**
+ * Removes leftover temp files under dir, recursively, and returns how many. By default only those whose
+ * writer process is gone (a killed run), so a concurrent writer on this host is never disturbed.
+ */
+export async function removeStaleTemps(dir: string, options: RemoveTempsOptions = {}): Promise<number> {
   let n = 0;
   let entries;
   try {
@@ -103,8 +127,10 @@ export async function removeStaleTemps(dir: string): Promise<number> {
   }
   for (const e of entries) {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) n += await removeStaleTemps(p);
+    if (e.isDirectory()) n += await removeStaleTemps(p, options);
     else if (isTempName(e.name)) {
+      const owner = tempOwner(e.name);
+      if (options.onlyPid !== undefined ? owner !== options.onlyPid : owner !== null && isAlive(owner)) continue;
       await fs.rm(p, { force: true });
       n++;
     }

@@ -65,7 +65,12 @@ export class DocumentPartWriter {
 
   /** Flushes, fsyncs and renames into place. An empty part is a valid empty file. */
   async commit(): Promise<void> {
-    await this.flush();
+    try {
+      await this.flush();
+    } catch (e) {
+      await this.writer.abort();
+      throw e;
+    }
     await this.writer.commit();
   }
 

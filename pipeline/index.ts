@@ -13,3 +13,5 @@ export * from './fingerprint.js';
 export * from './step.js';
 export * from './manifest.js';
 export * from './local-executor.js';
+export * from './token-shards.js';
+export * from './token-shard-llmc.js';

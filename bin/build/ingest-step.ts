@@ -118,8 +118,14 @@ async function ingestUnit(unit: IngestUnit, recipe: Recipe, kinds: Record<string
     s.error(e.code);
     ctx.reporter.warn(e.code, e.message, { file: unit.input, ...e.position });
   }
-  await writer.commit();
-  await rejected?.commit();
+  try {
+    await writer.commit();
+    await rejected?.commit();
+  } catch (e) {
+    await writer.abort();
+    await rejected?.abort();
+    throw e;
+  }
   await writeSamples(ctx.outDir, 'ingest', unit.key, samples);
   const result: RunStats = {};
   for (const [name, s] of stats) {

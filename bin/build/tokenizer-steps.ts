@@ -15,7 +15,7 @@ import {
   collectStepStats, type Document, readDocuments, type RunStats, type Step, type StepContext, type Subset, SUBSETS, type Unit, writeFileAtomic,
 } from '../../pipeline/index.js';
 import { loadModel, trainTokenizer, writeModel } from '../../tokenizer/index.js';
-import { buildTokenManifest, tokenShardEntry, type TokenShardSummary, TokenShardWriter, writeTokenManifest } from '../../tokenizer/token-shards.js';
+import { buildTokenManifest, tokenShardEntry, type TokenShardSummary, TokenShardWriter, writeTokenManifest } from '../../pipeline/token-shards.js';
 import type { Recipe } from '../recipe/recipe.js';
 import { layout, partFile } from './layout.js';
 

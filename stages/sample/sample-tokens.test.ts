@@ -4,8 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Subset } from '../../pipeline/index.js';
-import { readLlmcShard } from '../../tokenizer/token-shard-llmc.js';
-import { readTokenManifest, readTokenShard, sha256File } from '../../tokenizer/token-shards.js';
+import { readLlmcShard } from '../../pipeline/token-shard-llmc.js';
+import { readTokenManifest, readTokenShard, sha256File } from '../../pipeline/token-shards.js';
 import { runPythonReader, skipPythonReaders } from '../../tests/python/python-readers.js';
 import { BYTE_EOS, buildTokenCorpus, byteIds, type corpusTexts } from '../../tests/python/token-corpus.js';
 import { describeSample } from './describe-sample.js';
@@ -142,8 +142,8 @@ describe('sampleTokens', () => {
       reporter: { progress: () => { if (++shards === 3) ac.abort(); }, warn() {}, info() {} },
     })).rejects.toThrow(/interrupted/);
     await expect(fs.stat(path.join(dir, 'manifest.json'))).rejects.toThrow();
-    // a torn write left behind by a killed run is cleaned up
-    await fs.writeFile(path.join(dir, 'web', 'part-00009.bin.tmp-1-1'), 'partial');
+    // a torn write left behind by a killed run (its pid is gone) is cleaned up
+    await fs.writeFile(path.join(dir, 'web', 'part-00009.bin.tmp-999999999-1'), 'partial');
     const resumed = await sampleTokens({ in: build, out: dir, ratio: 0.128, shardTokens: 20_000 });
     expect(fileShas(resumed)).toEqual(fileShas(m));
     expect((await fs.readdir(path.join(dir, 'web'))).some((f) => f.includes('.tmp-'))).toBe(false);

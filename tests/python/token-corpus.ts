@@ -8,7 +8,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { TokenShardSetWriter } from '../../tokenizer/token-shards.js';
+import { TokenShardSetWriter } from '../../pipeline/token-shards.js';
 import { corpus } from '../helpers/corpora.js';
 
 export const BYTE_EOS = 2;
