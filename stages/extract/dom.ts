@@ -2,7 +2,11 @@
  * The few DOM facts the extractor needs, over cheerio's parse tree (domhandler nodes). Typed locally so
  * this folder depends on cheerio's public `load` only.
  */
-import { load } from 'cheerio';
+import { createRequire } from 'node:module';
+import type * as Cheerio from 'cheerio';
+// cheerio/slim is htmlparser2 only, without the fetch/encoding helpers cheerio's main entry loads
+// (undici, encoding-sniffer: ~0.4 s of CPU per process or worker thread); same parse as load(html, { xml }).
+import { load as loadHtmlparser2 } from 'cheerio/slim';
 import { limitNesting } from './limit-nesting.js';
 
 export interface DomNode {
@@ -22,8 +26,14 @@ export type ParserName = 'htmlparser2' | 'parse5';
  */
 export function parseHtml(html: string, parser: ParserName = 'htmlparser2'): DomNode {
   html = limitNesting(html).html; // hostile nesting depth makes both parsers quadratic (limit-nesting.ts)
-  const $ = parser === 'parse5' ? load(html) : load(html, { xml: { xmlMode: false, decodeEntities: true } });
+  const $ = parser === 'parse5' ? parse5Load()(html) : loadHtmlparser2(html, { xml: { xmlMode: false, decodeEntities: true } });
   return $.root()[0] as unknown as DomNode;
+}
+
+/** cheerio's full `load` (parse5), loaded on first use only: parseHtml is synchronous, so through require. */
+let parse5Loader: typeof Cheerio.load | null = null;
+function parse5Load(): typeof Cheerio.load {
+  return (parse5Loader ??= (createRequire(import.meta.url)('cheerio') as typeof Cheerio).load);
 }
 
 export function isElement(n: DomNode): boolean {
