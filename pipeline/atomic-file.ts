@@ -87,7 +87,13 @@ export class AtomicWriter {
   }
 
   async abort(): Promise<void> {
-    this.stream.destroy();
+    // The file is opened asynchronously: wait until the stream is closed, or the open could land after the rm.
+    if (!this.stream.closed) {
+      await new Promise<void>((resolve) => {
+        this.stream.once('close', () => resolve());
+        this.stream.destroy();
+      });
+    }
     await fs.rm(this.tmp, { force: true });
   }
 }
