@@ -6,7 +6,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, createInflateRaw } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { DecompressStream } from 'zstd-napi';
 import { MassivetextError, RecordError } from './errors.js';
@@ -46,9 +46,172 @@ export function openDecompressed(file: string, compression: Compression = compre
   return raw.pipe(decoder);
 }
 
+/**
+ * The chunks of a stream, every chunk emitted before an error first, then the error. (Iterating a stream
+ * directly loses the output a decompressor buffered before failing: a gzip file with trailing garbage
+ * would yield nothing at all.)
+ */
+async function* chunksThenError(stream: Readable): AsyncGenerator<Buffer> {
+  const queue: Buffer[] = [];
+  let error: unknown = null;
+  let ended = false;
+  let wake: (() => void) | null = null;
+  const poke = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  stream.on('data', (c: Buffer) => {
+    queue.push(c);
+    if (queue.length >= 16) stream.pause();
+    poke();
+  });
+  stream.on('error', (e) => {
+    error = e;
+    poke();
+  });
+  stream.on('end', () => {
+    ended = true;
+    poke();
+  });
+  stream.on('close', () => {
+    ended = true;
+    poke();
+  });
+  try {
+    for (;;) {
+      const c = queue.shift();
+      if (c) {
+        if (queue.length < 4 && stream.isPaused()) stream.resume();
+        yield c;
+        continue;
+      }
+      if (error) throw error;
+      if (ended) return;
+      await new Promise<void>((r) => (wake = r));
+    }
+  } finally {
+    stream.destroy();
+  }
+}
+
+/**
+ * gzip decoding member by member (RFC 1952: a file may hold several members), so that everything inflated
+ * is delivered before any error, and bytes after the last member are judged here: zero padding is
+ * ignored (as gzip does), anything else is an error raised after all the data (zlib's gunzip stream would
+ * drop the output of the final write, i.e. a whole small file, on trailing garbage).
+ */
+async function* gunzipMembers(raw: Readable): AsyncGenerator<Buffer> {
+  const it = chunksThenError(raw)[Symbol.asyncIterator]();
+  let pending: Buffer = Buffer.alloc(0);
+  let eof = false;
+  let members = 0;
+  const more = async (): Promise<boolean> => {
+    if (eof) return false;
+    const r = await it.next();
+    if (r.done) {
+      eof = true;
+      return false;
+    }
+    pending = pending.length ? Buffer.concat([pending, r.value]) : r.value;
+    return true;
+  };
+  const need = async (n: number): Promise<boolean> => {
+    while (pending.length < n) if (!(await more())) return false;
+    return true;
+  };
+  try {
+    for (;;) {
+      if (!(await need(1))) {
+        if (!members) throw new Error('unexpected end of file (an empty gzip file)');
+        return;
+      }
+      if (pending[0] !== 0x1f || ((await need(2)) && pending[1] !== 0x8b)) {
+        // not a member header: zero padding is harmless, anything else is trailing garbage
+        do {
+          if (pending.some((b) => b !== 0)) {
+            throw new Error(members ? 'trailing garbage after the last gzip member' : 'incorrect header check (not gzip data)');
+          }
+          pending = Buffer.alloc(0);
+        } while (await more());
+        return;
+      }
+      if (!(await need(10))) throw new Error('unexpected end of file');
+      const flags = pending[3]!;
+      let p = 10;
+      if (flags & 4) {
+        if (!(await need(p + 2))) throw new Error('unexpected end of file');
+        p += 2 + pending.readUInt16LE(p);
+      }
+      for (const bit of [8, 16]) {
+        if (!(flags & bit)) continue;
+        for (;;) {
+          if (!(await need(p + 1))) throw new Error('unexpected end of file');
+          const z = pending.indexOf(0, p);
+          if (z >= 0) {
+            p = z + 1;
+            break;
+          }
+          if (!(await more())) throw new Error('unexpected end of file');
+        }
+      }
+      if (flags & 2) p += 2;
+      if (!(await need(p))) throw new Error('unexpected end of file');
+      pending = pending.subarray(p);
+      const inf = createInflateRaw();
+      const out: Buffer[] = [];
+      let ended = false;
+      let error: Error | null = null;
+      inf.on('data', (c: Buffer) => out.push(c));
+      inf.on('end', () => (ended = true));
+      inf.on('error', (e) => (error = e));
+      let fed = 0;
+      let last: Buffer = Buffer.alloc(0);
+      while (!ended && !error) {
+        if (!pending.length && !(await more())) {
+          inf.destroy();
+          throw new Error('unexpected end of file');
+        }
+        last = pending;
+        fed += last.length;
+        pending = Buffer.alloc(0);
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            inf.off('error', done);
+            resolve();
+          };
+          inf.once('error', done);
+          inf.write(last, done);
+        });
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        yield* out.splice(0);
+      }
+      if (error) throw error;
+      const unused = fed - inf.bytesWritten;
+      if (unused > 0) pending = pending.length ? Buffer.concat([last.subarray(last.length - unused), pending]) : last.subarray(last.length - unused);
+      inf.destroy();
+      if (!(await need(8))) throw new Error('unexpected end of file (gzip trailer)');
+      pending = pending.subarray(8);
+      members++;
+    }
+  } finally {
+    await it.return?.(undefined);
+  }
+}
+
+/** The decompressed bytes of a file (or stdin, "-") as chunks; an error comes after all data before it. */
+function decompressedChunks(file: string, compression: Compression): AsyncGenerator<Buffer> {
+  const raw = file === '-' ? process.stdin : createReadStream(file);
+  if (compression === 'gzip') return gunzipMembers(raw);
+  if (compression === 'none') return chunksThenError(raw);
+  const decoder = new DecompressStream();
+  raw.on('error', (e: Error) => decoder.destroy(e));
+  return chunksThenError(raw.pipe(decoder));
+}
+
 export async function* readLines(file: string, compression?: Compression, options: Partial<ReadLinesOptions> = {}): AsyncGenerator<Line> {
   const o = { ...defaultReadLinesOptions, ...options };
-  const stream = openDecompressed(file, compression);
+  const stream = decompressedChunks(file, compression ?? compressionOf(file));
   // Work on bytes: find newlines with Buffer.indexOf and decode each complete line once, so a long line
   // split over many chunks costs O(length), not O(length^2).
   let carry: Buffer[] = [];
@@ -74,7 +237,7 @@ export async function* readLines(file: string, compression?: Compression, option
     return l;
   };
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
+    for await (const chunk of stream) {
       let start = 0;
       for (;;) {
         const nl = chunk.indexOf(10, start);

@@ -36,13 +36,16 @@ export class ByteReader {
     return this.buffered === 0 && (this.eof || this.pendingBreak);
   }
 
-  /** True when a discontinuity is next; clears it. */
+  /** True when a discontinuity is pending; clears it, dropping the bytes buffered before it (they belong to
+   *  the damaged region; keeping them made a reader that had thrown StreamBreakError loop forever). */
   takeBreak(): boolean {
-    if (this.buffered === 0 && this.pendingBreak) {
-      this.pendingBreak = false;
-      return true;
-    }
-    return false;
+    if (!this.pendingBreak) return false;
+    this.position += this.buffered;
+    this.chunks = [];
+    this.head = 0;
+    this.buffered = 0;
+    this.pendingBreak = false;
+    return true;
   }
 
   /** Buffers until at least n bytes are available, the input ends, or a break is reached. */

@@ -133,6 +133,7 @@ export class GzipMemberInflater {
         inf.on('end', () => (ended = true));
         inf.on('error', (e) => (error = e));
         let fed = 0;
+        let memberOut = 0;
         let last: Buffer = Buffer.alloc(0);
         // Compressed bytes fed to this member (bounded), to search them for the next header if it is corrupt.
         const kept: Buffer[] = [];
@@ -163,6 +164,7 @@ export class GzipMemberInflater {
           await new Promise<void>((resolve) => setImmediate(resolve));
           for (const c of out) {
             this.decompressedBytes += c.length;
+            memberOut += c.length;
             yield c;
           }
           out.length = 0;
@@ -194,6 +196,16 @@ export class GzipMemberInflater {
           this.onError({ code: 'truncated_gzip', message: 'gzip member trailer is truncated', offset: memberOffset });
           consume(pending.length);
           return;
+        }
+        if (pending.readUInt32LE(4) !== memberOut % 2 ** 32) {
+          // ISIZE mismatch: a cut member whose deflate data ran on into the next members' bytes and happened
+          // to decode. Report it and search for the next member from just after this one's header.
+          this.onError({ code: 'corrupt_gzip', message: `corrupt gzip member: ${memberOut} bytes inflated but the trailer says ${pending.readUInt32LE(4)}`, offset: memberOffset });
+          yield STREAM_BREAK;
+          pending = Buffer.concat([...kept, pending.subarray(Math.max(0, unused))]);
+          pendingOffset = keptOffset;
+          if (!(await resync())) return;
+          continue;
         }
         consume(8);
       }

@@ -264,9 +264,9 @@ export async function* readDumpPages(
   let sawEnd = false;
 
   try {
-    // Chunks are gathered until they at least match what is buffered (and 1 MiB), so a page (or junk
-    // before the first page) growing over thousands of small pipe reads is copied O(n) times, not O(n^2).
-    for await (const chunk of coalesce(stream as AsyncIterable<Buffer>, () => Math.max(1 << 20, buf.length))) {
+    // Chunks are gathered until they at least match what is buffered (1 to 16 MiB), so a page (or junk
+    // before the first page) growing over thousands of small pipe reads is not copied once per read.
+    for await (const chunk of coalesce(stream as AsyncIterable<Buffer>, () => Math.min(Math.max(1 << 20, buf.length), 16 << 20))) {
       total += chunk.length;
       buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
       if (!site) {
@@ -347,6 +347,15 @@ export async function* readDumpPages(
           continue;
         }
         const end = close + PAGE_CLOSE.length;
+        if (end > o.maxPageBytes) {
+          // a complete page can arrive in one chunk: the cap holds for it too
+          fail('page_too_large', `page ${ordinal} at byte ${base} is larger than ${o.maxPageBytes} bytes; skipped`, base, ordinal,
+            'raise maxPageBytes if such pages are expected');
+          base += end;
+          buf = buf.subarray(end);
+          scanFrom = 0;
+          continue;
+        }
         const pageOffset = base;
         const xml = buf.toString('utf8', 0, end);
         base += end;
