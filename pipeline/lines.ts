@@ -6,6 +6,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
+import * as zlib from 'node:zlib';
 import { createGunzip, createInflateRaw } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { DecompressStream } from 'zstd-napi';
@@ -95,6 +96,9 @@ async function* chunksThenError(stream: Readable): AsyncGenerator<Buffer> {
   }
 }
 
+/** zlib.crc32 (Node >= 20.15); without it only the size is checked. */
+const crc32 = (zlib as { crc32?: (data: Buffer, value?: number) => number }).crc32;
+
 /**
  * gzip decoding member by member (RFC 1952: a file may hold several members), so that everything inflated
  * is delivered before any error, and bytes after the last member are judged here: zero padding is
@@ -166,6 +170,8 @@ async function* gunzipMembers(raw: Readable): AsyncGenerator<Buffer> {
       inf.on('end', () => (ended = true));
       inf.on('error', (e) => (error = e));
       let fed = 0;
+      let size = 0;
+      let crc = 0;
       let last: Buffer = Buffer.alloc(0);
       while (!ended && !error) {
         if (!pending.length && !(await more())) {
@@ -184,13 +190,21 @@ async function* gunzipMembers(raw: Readable): AsyncGenerator<Buffer> {
           inf.write(last, done);
         });
         await new Promise<void>((resolve) => setImmediate(resolve));
-        yield* out.splice(0);
+        for (const c of out.splice(0)) {
+          size += c.length;
+          if (crc32) crc = crc32(c, crc);
+          yield c;
+        }
       }
       if (error) throw error;
       const unused = fed - inf.bytesWritten;
       if (unused > 0) pending = pending.length ? Buffer.concat([last.subarray(last.length - unused), pending]) : last.subarray(last.length - unused);
       inf.destroy();
       if (!(await need(8))) throw new Error('unexpected end of file (gzip trailer)');
+      // RFC 1952 trailer: CRC-32 and size of the member's data; corrupt deflate data can inflate without error.
+      if (pending.readUInt32LE(4) !== size % 2 ** 32 || (crc32 && pending.readUInt32LE(0) !== crc >>> 0)) {
+        throw new Error('incorrect data check (gzip CRC or size mismatch: the data is corrupt)');
+      }
       pending = pending.subarray(8);
       members++;
     }
