@@ -178,9 +178,10 @@ async function* gunzipMembers(raw: Readable): AsyncGenerator<Buffer> {
           inf.destroy();
           throw new Error('unexpected end of file');
         }
-        last = pending;
+        // small slices: deflate expands up to 1032:1, so a 64 KiB read of a bomb would be 66 MB of output at once
+        last = pending.subarray(0, 16 << 10);
         fed += last.length;
-        pending = Buffer.alloc(0);
+        pending = pending.subarray(last.length);
         await new Promise<void>((resolve) => {
           const done = () => {
             inf.off('error', done);

@@ -25,6 +25,8 @@ const MAGIC0 = 0x1f;
 const MAGIC1 = 0x8b;
 /** Compressed bytes of the current member kept to resynchronise after a corrupt member. */
 const KEEP_FOR_RESYNC = 16 << 20;
+/** Compressed bytes given to the inflater at a time (at most ~16 MiB of output per step). */
+const FEED_BYTES = 16 << 10;
 
 export class GzipMemberInflater {
   /** Members seen so far, in order (only the most recent few are kept). */
@@ -145,7 +147,8 @@ export class GzipMemberInflater {
             truncated = true;
             break;
           }
-          last = pending;
+          // small slices: deflate expands up to 1032:1, so a 1 MiB read of a bomb would be 1 GiB of output at once
+          last = pending.subarray(0, FEED_BYTES);
           fed += last.length;
           kept.push(last);
           keptBytes += last.length;
