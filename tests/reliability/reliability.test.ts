@@ -79,7 +79,7 @@ describe('crash-resume', () => {
 
 describe('out of disk', () => {
   const canMount = process.getuid?.() === 0 && spawnSync('mount', ['--version']).status === 0;
-  it.skipIf(!canMount && !process.env.CI)('fails clearly on a full filesystem, leaves nothing half-written, and resumes identically after space is freed', async () => {
+  it.skipIf(!canMount && !process.env.CI)('fails clearly on a full filesystem, leaves nothing half-written, and resumes identically after space is freed', { timeout: 600_000, retry: 1 }, async () => {
     const mnt = await fs.mkdtemp(path.join(tmp, 'small-'));
     const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=400k', 'tmpfs', mnt]);
     expect(m.status, m.stderr?.toString()).toBe(0);
@@ -105,5 +105,5 @@ describe('out of disk', () => {
     } finally {
       spawnSync('umount', ['-l', mnt]);
     }
-  }, { timeout: 600_000, retry: 1 });
+  });
 });
