@@ -11,23 +11,15 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildOutputs, runCli, runCliKilled, treeHashes } from '../helpers/cli.js';
 import { quick, writeRecipeVariant } from '../helpers/recipes.js';
+import { mulberry32 } from '../../tokenizer/training-corpus.js';
 
 let tmp: string;
 let recipe: string;
 let reference: string;
 let referenceMs = 0;
 
-/** mulberry32: a tiny seeded PRNG so the kill moments are the same on every run of the test. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The kill moments come from a seeded PRNG, so they are the same on every run of the test. */
+const prng = mulberry32;
 
 beforeAll(async () => {
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'mt-crash-'));
