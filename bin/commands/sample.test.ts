@@ -50,6 +50,13 @@ describe('massivetext sample', () => {
     await expect(fs.stat(path.join(killedDir, 'manifest.json'))).rejects.toThrow();
     expect(runCli(['sample', '--ratio', '0.5', '--in', build, '--out', killedDir, '--shard-tokens', '40000', '--seed', '3', '--quiet']).status).toBe(0);
     expect(await treeHashes(killedDir)).toEqual(await treeHashes(clean));
+    // Killed after the manifest, while report.html was being written: the re-run that finds the sample
+    // complete still clears that dead process's temp file.
+    const stale = path.join(killedDir, 'report.html.tmp-999999999-1');
+    await fs.writeFile(stale, '');
+    expect(runCli(['sample', '--ratio', '0.5', '--in', build, '--out', killedDir, '--shard-tokens', '40000', '--seed', '3', '--quiet']).status).toBe(0);
+    expect(existsSync(stale)).toBe(false);
+    expect(await treeHashes(killedDir)).toEqual(await treeHashes(clean));
   });
 
   it('explains bad input with exit 1', () => {

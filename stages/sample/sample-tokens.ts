@@ -161,6 +161,8 @@ async function sampleFrom(sources: Map<Subset, TokenSource>, o: Required<Omit<Sa
   await fs.mkdir(outDir, { recursive: true });
   const done = await readJson<SampleManifest>(path.join(outDir, 'manifest.json'));
   if (done && done.fingerprint === fingerprint && !o.force) {
+    // A run killed after its manifest but while writing report.html leaves that temp behind.
+    await removeStaleTemps(outDir);
     reporter.info(`sample: ${outDir} is already complete for these settings`);
     return done;
   }
