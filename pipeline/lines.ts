@@ -6,11 +6,11 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
-import * as zlib from 'node:zlib';
-import { createGunzip, createInflateRaw } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { DecompressStream } from 'zstd-napi';
 import { MassivetextError, RecordError } from './errors.js';
+import { GzipMemberReader } from './gzip-members.js';
 
 export interface Line {
   text: string;
@@ -96,121 +96,48 @@ async function* chunksThenError(stream: Readable): AsyncGenerator<Buffer> {
   }
 }
 
-/** zlib.crc32 (Node >= 20.15); without it only the size is checked. */
-const crc32 = (zlib as { crc32?: (data: Buffer, value?: number) => number }).crc32;
-
 /**
  * gzip decoding member by member (RFC 1952: a file may hold several members), so that everything inflated
  * is delivered before any error, and bytes after the last member are judged here: zero padding is
  * ignored (as gzip does), anything else is an error raised after all the data (zlib's gunzip stream would
- * drop the output of the final write, i.e. a whole small file, on trailing garbage).
+ * drop the output of the final write, i.e. a whole small file, on trailing garbage). Each member's size
+ * and CRC-32 are checked against its trailer: corrupt deflate data can inflate without error.
  */
 async function* gunzipMembers(raw: Readable): AsyncGenerator<Buffer> {
-  const it = chunksThenError(raw)[Symbol.asyncIterator]();
-  let pending: Buffer = Buffer.alloc(0);
-  let eof = false;
+  const gz = new GzipMemberReader(chunksThenError(raw), { crc: true });
   let members = 0;
-  const more = async (): Promise<boolean> => {
-    if (eof) return false;
-    const r = await it.next();
-    if (r.done) {
-      eof = true;
-      return false;
-    }
-    pending = pending.length ? Buffer.concat([pending, r.value]) : r.value;
-    return true;
-  };
-  const need = async (n: number): Promise<boolean> => {
-    while (pending.length < n) if (!(await more())) return false;
-    return true;
-  };
   try {
     for (;;) {
-      if (!(await need(1))) {
+      if (!(await gz.need(1))) {
         if (!members) throw new Error('unexpected end of file (an empty gzip file)');
         return;
       }
-      if (pending[0] !== 0x1f || ((await need(2)) && pending[1] !== 0x8b)) {
+      const header = gz.pending[0] !== 0x1f ? -1 : await gz.headerLength();
+      if (header === -1) {
         // not a member header: zero padding is harmless, anything else is trailing garbage
         do {
-          if (pending.some((b) => b !== 0)) {
+          if (gz.pending.some((b) => b !== 0)) {
             throw new Error(members ? 'trailing garbage after the last gzip member' : 'incorrect header check (not gzip data)');
           }
-          pending = Buffer.alloc(0);
-        } while (await more());
+          gz.consume(gz.pending.length);
+        } while (await gz.more());
         return;
       }
-      if (!(await need(10))) throw new Error('unexpected end of file');
-      const flags = pending[3]!;
-      let p = 10;
-      if (flags & 4) {
-        if (!(await need(p + 2))) throw new Error('unexpected end of file');
-        p += 2 + pending.readUInt16LE(p);
-      }
-      for (const bit of [8, 16]) {
-        if (!(flags & bit)) continue;
-        for (;;) {
-          if (!(await need(p + 1))) throw new Error('unexpected end of file');
-          const z = pending.indexOf(0, p);
-          if (z >= 0) {
-            p = z + 1;
-            break;
-          }
-          if (!(await more())) throw new Error('unexpected end of file');
-        }
-      }
-      if (flags & 2) p += 2;
-      if (!(await need(p))) throw new Error('unexpected end of file');
-      pending = pending.subarray(p);
-      const inf = createInflateRaw();
-      const out: Buffer[] = [];
-      let ended = false;
-      let error: Error | null = null;
-      inf.on('data', (c: Buffer) => out.push(c));
-      inf.on('end', () => (ended = true));
-      inf.on('error', (e) => (error = e));
-      let fed = 0;
-      let size = 0;
-      let crc = 0;
-      let last: Buffer = Buffer.alloc(0);
-      while (!ended && !error) {
-        if (!pending.length && !(await more())) {
-          inf.destroy();
-          throw new Error('unexpected end of file');
-        }
-        // small slices: deflate expands up to 1032:1, so a 64 KiB read of a bomb would be 66 MB of output at once
-        last = pending.subarray(0, 16 << 10);
-        fed += last.length;
-        pending = pending.subarray(last.length);
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            inf.off('error', done);
-            resolve();
-          };
-          inf.once('error', done);
-          inf.write(last, done);
-        });
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        for (const c of out.splice(0)) {
-          size += c.length;
-          if (crc32) crc = crc32(c, crc);
-          yield c;
-        }
-      }
-      if (error) throw error;
-      const unused = fed - inf.bytesWritten;
-      if (unused > 0) pending = pending.length ? Buffer.concat([last.subarray(last.length - unused), pending]) : last.subarray(last.length - unused);
-      inf.destroy();
-      if (!(await need(8))) throw new Error('unexpected end of file (gzip trailer)');
-      // RFC 1952 trailer: CRC-32 and size of the member's data; corrupt deflate data can inflate without error.
-      if (pending.readUInt32LE(4) !== size % 2 ** 32 || (crc32 && pending.readUInt32LE(0) !== crc >>> 0)) {
+      if (header === -2) throw new Error('unexpected end of file');
+      gz.consume(header);
+      const end = yield* gz.inflate();
+      if (end.status === 'truncated') throw new Error('unexpected end of file');
+      if (end.status === 'corrupt') throw end.error;
+      const trailer = await gz.trailer();
+      if (!trailer) throw new Error('unexpected end of file (gzip trailer)');
+      if (trailer.isize !== end.size % 2 ** 32 || (end.crc !== undefined && trailer.crc !== end.crc)) {
         throw new Error('incorrect data check (gzip CRC or size mismatch: the data is corrupt)');
       }
-      pending = pending.subarray(8);
+      gz.consume(8);
       members++;
     }
   } finally {
-    await it.return?.(undefined);
+    await gz.close();
   }
 }
 
