@@ -51,3 +51,23 @@ export function blend(weights: readonly number[], total: number): Blend {
   }
   return { subset, position, counts: Array.from(taken) };
 }
+
+/** Samples the greedy blend of `total` samples takes from each subset (weights already normalised), without the sequence. */
+export function blendCounts(w: Float64Array, total: number): Float64Array {
+  const n = w.length;
+  const taken = new Float64Array(n);
+  for (let k = 0; k < total; k++) {
+    const kk = k > 1 ? k : 1;
+    let best = 0;
+    let bestErr = w[0]! * kk - taken[0]!;
+    for (let i = 1; i < n; i++) {
+      const err = w[i]! * kk - taken[i]!;
+      if (err > bestErr) {
+        bestErr = err;
+        best = i;
+      }
+    }
+    taken[best]!++;
+  }
+  return taken;
+}

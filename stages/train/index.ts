@@ -4,6 +4,7 @@ export * from './shuffle.js';
 export * from './blend.js';
 export * from './npy.js';
 export * from './plan.js';
+export * from './walk-subset.js';
 export * from './plan-input.js';
 export * from './plan-reader.js';
 export * from './rank.js';

@@ -67,10 +67,14 @@ export class NpyWriter {
     if (descrOf(data) !== this.descr) throw new TypeError(`npy ${this.file}: writing ${descrOf(data)} into ${this.descr}`);
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     const step = 64 << 20;
-    for (let o = 0; o < bytes.length; o += step) {
-      const part = bytes.subarray(o, Math.min(bytes.length, o + step));
-      let done = 0;
-      while (done < part.length) done += fs.writeSync(this.fd, part, done);
+    try {
+      for (let o = 0; o < bytes.length; o += step) {
+        const part = bytes.subarray(o, Math.min(bytes.length, o + step));
+        let done = 0;
+        while (done < part.length) done += fs.writeSync(this.fd, part, done);
+      }
+    } catch (e) {
+      throw writeError(this.file, e);
     }
     this.items += data.length;
   }
@@ -79,17 +83,32 @@ export class NpyWriter {
   close(sync = true): number {
     if (this.items % this.itemsPerRow !== 0) throw new RangeError(`npy ${this.file}: ${this.items} items is not whole rows of ${this.itemsPerRow}`);
     const rows = this.items / this.itemsPerRow;
-    fs.writeSync(this.fd, header(this.descr, [rows, ...this.rowShape]), 0, HEADER_BYTES, 0);
-    if (sync) fs.fsyncSync(this.fd);
-    fs.closeSync(this.fd);
-    fs.renameSync(this.tmp, this.file);
+    try {
+      fs.writeSync(this.fd, header(this.descr, [rows, ...this.rowShape]), 0, HEADER_BYTES, 0);
+      if (sync) fs.fsyncSync(this.fd);
+      fs.closeSync(this.fd);
+      this.fd = -1;
+      fs.renameSync(this.tmp, this.file);
+    } catch (e) {
+      throw writeError(this.file, e);
+    }
     return rows;
   }
 
   abort(): void {
-    try { fs.closeSync(this.fd); } catch { /* already closed */ }
+    if (this.fd >= 0) try { fs.closeSync(this.fd); } catch { /* already closed */ }
+    this.fd = -1;
     fs.rmSync(this.tmp, { force: true });
   }
+}
+
+/** A write failure as a MassivetextError naming the file: out of disk, or the system's reason. */
+function writeError(file: string, e: unknown): MassivetextError {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return new MassivetextError('out_of_disk', `no space left on device while writing ${file}`, 'free disk space (or choose another --run-dir) and re-run: the plan is rebuilt', { file }, { cause: e });
+  }
+  return new MassivetextError('plan_write_failed', `cannot write ${file}: ${(e as Error)?.message ?? String(e)}`, 'check the plan directory (permissions, a directory in the file\'s place) and re-run', { file }, { cause: e });
 }
 
 /** Writes a whole array atomically (shape defaults to 1-D). */

@@ -22,11 +22,17 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fingerprint, MassivetextError, writeFileAtomic } from '../../pipeline/index.js';
-import { normalizeWeights } from './blend.js';
+import * as os from 'node:os';
+import { fingerprint, MassivetextError, removeStaleTemps, WorkerPool, writeFileAtomic } from '../../pipeline/index.js';
+import { blendCounts, normalizeWeights } from './blend.js';
 import { NpyWriter } from './npy.js';
+import { newPlanQueue, Q_PERMS_DONE, Q_FAILED, Q_ROWS_READY, runPlanJobs, waitFor, type PermJob, type PlanQueue, type WalkPlanJob } from './plan-jobs.js';
 import { PlanRandom } from './random.js';
-import { chunkedPermutation, randomPermutation } from './shuffle.js';
+import { randomPermutation, Scratch } from './shuffle.js';
+import { walkSubset, type WalkJob, type WalkResult } from './walk-subset.js';
+
+/** The worker module of the threaded plan (plan-jobs.ts `planWorker`). */
+const planWorkerUrl = new URL('./plan-jobs.js', import.meta.url).href;
 
 export const PLAN_FORMAT = 'massivetext-train-plan';
 export const PLAN_VERSION = 1;
@@ -68,7 +74,7 @@ export interface PlanOptions {
   /** Samples per blend chunk; bounds memory of the streamed blend. */
   chunkSamples: number;
   /**
-   * Documents per unit of the per-epoch document shuffle (shuffle.ts `chunkedPermutation`): 1 is a
+   * Documents per unit of the per-epoch document shuffle (shuffle.ts `documentOrder`): 1 is a
    * uniform permutation of documents (Megatron's doc_idx); 16 shuffles 16-document chunks and rotates
    * each, 4x faster at 300B tokens, for shards already shuffled at write time. Samples are always
    * shuffled one by one.
@@ -76,9 +82,16 @@ export interface PlanOptions {
   docChunk: number;
   /** fsync each file (off only for benchmarks on scratch space). */
   sync: boolean;
+  /** Threads for large plans (plan-jobs.ts); the bytes are the same for any count. Default: the machine's cores. */
+  threads: number;
+  /** Plans with fewer documents + samples run on this thread alone (a worker costs ~50 ms to start). */
+  parallelMinWork: number;
 }
 
-export const defaultPlanOptions: PlanOptions = { seqLen: 2048, samples: 0, seed: 1234, chunkSamples: 1 << 20, docChunk: 1, sync: true };
+export const defaultPlanOptions = (): PlanOptions => ({
+  seqLen: 2048, samples: 0, seed: 1234, chunkSamples: 1 << 20, docChunk: 1, sync: true,
+  threads: Math.max(1, os.availableParallelism?.() ?? os.cpus().length), parallelMinWork: 1 << 22,
+});
 
 export interface PlanSubsetSummary {
   name: string;
@@ -149,88 +162,13 @@ function validate(input: PlanInput, o: PlanOptions): void {
   }
 }
 
-class BoundaryWriter {
-  private buf = new Uint32Array(2 * 65536);
-  private fill = 0;
-  constructor(private readonly w: NpyWriter) {}
-  push(pos: number, offset: number): void {
-    this.buf[this.fill++] = pos;
-    this.buf[this.fill++] = offset;
-    if (this.fill === this.buf.length) this.flush();
-  }
-  flush(): void {
-    if (this.fill) this.w.write(this.buf.subarray(0, this.fill));
-    this.fill = 0;
-  }
-}
-
-/**
- * Writes doc_idx/sample_idx for `rows - 1` samples of one subset: boundary j (token j*T of the
- * virtual stream) as (doc position, offset). Streams epoch by epoch.
- */
-function walkSubset(s: PlanSubset, subsetIndex: number, seed: number, seqLen: number, rows: number, docChunk: number, docFile: string, sampleFile: string, sync: boolean): { positions: number; tokensRead: number } {
-  const docs = new NpyWriter(docFile, '<u4');
-  const samples = new NpyWriter(sampleFile, '<u4', [2]);
-  const out = new BoundaryWriter(samples);
-  try {
-    const n = s.lengths.length;
-    let j = 0; // next boundary index
-    let target = 0; // its stream position
-    let posBase = 0; // doc positions before this epoch
-    let c = 0; // stream position where the current document starts
-    for (let epoch = 0; j < rows; epoch++) {
-      const perm = chunkedPermutation(n, docChunk, new PlanRandom([seed, subsetIndex, 1, epoch]), s.lengths);
-      const ids = perm.ids;
-      const lens = perm.values;
-      let i = 0;
-      for (; i < n && j < rows; i++) {
-        const len = lens[i]!;
-        const end = c + len;
-        while (target < end && j < rows) {
-          out.push(posBase + i, target - c);
-          j++;
-          target = j * seqLen;
-        }
-        c = end;
-      }
-      // Keep the documents up to the last one a boundary touched.
-      const used = j < rows ? n : i;
-      docs.write(used === n ? ids : ids.subarray(0, used));
-      posBase += used;
-      if (posBase > 0xffffffff) throw new MassivetextError('bad_plan_size', `subset ${s.name}: more than 2^32 document positions`);
-    }
-    out.flush();
-    docs.close(sync);
-    samples.close(sync);
-    return { positions: posBase, tokensRead: (rows - 1) * seqLen + 1 };
-  } catch (e) {
-    docs.abort();
-    samples.abort();
-    throw e;
-  }
-}
-
-/** Builds the plan into `dir` and returns its summary (also written as `dir/plan.json`). */
-export async function buildPlan(input: PlanInput, dir: string, options: Partial<PlanOptions> = {}): Promise<PlanSummary> {
-  const o: PlanOptions = { ...defaultPlanOptions, ...options };
-  validate(input, o);
-  const timings: Record<string, number> = {};
-  let t0 = performance.now();
-  fs.mkdirSync(dir, { recursive: true });
-  fs.rmSync(path.join(dir, 'plan.json'), { force: true });
-  if (!Number.isInteger(o.docChunk) || o.docChunk < 1) throw new MassivetextError('bad_option', `docChunk must be a positive integer, got ${o.docChunk}`);
-  const id = planId(input, o.seqLen, o.seed, o.docChunk);
-  const weights = normalizeWeights(input.subsets.map((s) => s.weight));
-  const nSub = input.subsets.length;
-  const tokens = input.subsets.map(subsetTokens);
-  // One shuffle block = one epoch's worth of samples (at least 1).
-  const block = tokens.map((t) => Math.max(1, Math.floor(t / o.seqLen)));
-
-  // Pass 1: greedy blend, streamed in chunks, with each subset's current block permutation.
+/** The greedy blend (blend.ts) streamed to dataset_index/dataset_sample_index; returns the samples taken per subset. */
+function writeBlend(dir: string, o: PlanOptions, weights: Float64Array, block: number[], firstPerms: (Uint32Array | null)[]): Float64Array {
+  const nSub = weights.length;
   const di = new NpyWriter(path.join(dir, 'dataset_index.npy'), '|u1');
   const dsi = new NpyWriter(path.join(dir, 'dataset_sample_index.npy'), '<u4');
   const taken = new Float64Array(nSub);
-  const perms: (Uint32Array | null)[] = new Array(nSub).fill(null);
+  const perms = firstPerms.slice();
   try {
     const chunk = Math.min(o.chunkSamples, o.samples);
     const sub = new Uint8Array(chunk);
@@ -256,7 +194,7 @@ export async function buildPlan(input: PlanInput, dir: string, options: Partial<
         let perm = perms[best]!;
         if (perm === null || within >= perm.length) {
           const b = Math.floor(q / block[best]!);
-          perm = randomPermutation(block[best]!, new PlanRandom([o.seed, best, 2, b])).ids;
+          perm = randomPermutation(block[best]!, new PlanRandom([o.seed, best, 2, b]), undefined, undefined, perm ?? undefined).ids;
           perms[best] = perm;
           blockStart[best] = b * block[best]!;
           within = q - blockStart[best]!;
@@ -274,36 +212,124 @@ export async function buildPlan(input: PlanInput, dir: string, options: Partial<
     dsi.abort();
     throw e;
   }
-  perms.fill(null);
-  timings.blend = performance.now() - t0;
+  return taken;
+}
 
-  // Pass 2: per subset, the document order over epochs and the sample boundaries of whole blocks.
-  const subsets: PlanSubsetSummary[] = [];
-  for (let si = 0; si < nSub; si++) {
-    t0 = performance.now();
-    const s = input.subsets[si]!;
-    const count = taken[si]!;
-    const planned = count === 0 ? 0 : Math.ceil(count / block[si]!) * block[si]!;
+/** The same lengths on a SharedArrayBuffer (a copy only when they are not already shared). */
+function shared(a: Int32Array | Uint32Array): Int32Array | Uint32Array {
+  if (a.buffer instanceof SharedArrayBuffer) return a;
+  const c = a instanceof Int32Array ? new Int32Array(new SharedArrayBuffer(a.byteLength)) : new Uint32Array(new SharedArrayBuffer(a.byteLength));
+  c.set(a);
+  return c;
+}
+
+/** Threads for a plan of this size: one below `parallelMinWork` (documents + samples), else `o.threads`. */
+function planThreads(input: PlanInput, o: PlanOptions): number {
+  const work = o.samples + input.subsets.reduce((a, s) => a + s.lengths.length, 0);
+  return work < o.parallelMinWork ? 1 : Math.max(1, Math.min(o.threads, 2 * input.subsets.length));
+}
+
+/** Builds the plan into `dir` and returns its summary (also written as `dir/plan.json`). */
+export async function buildPlan(input: PlanInput, dir: string, options: Partial<PlanOptions> = {}): Promise<PlanSummary> {
+  const o: PlanOptions = { ...defaultPlanOptions(), ...options };
+  validate(input, o);
+  const timings: Record<string, number> = {};
+  const t0 = performance.now();
+  fs.mkdirSync(dir, { recursive: true });
+  fs.rmSync(path.join(dir, 'plan.json'), { force: true });
+  if (!Number.isInteger(o.docChunk) || o.docChunk < 1) throw new MassivetextError('bad_option', `docChunk must be a positive integer, got ${o.docChunk}`);
+  const id = planId(input, o.seqLen, o.seed, o.docChunk);
+  const weights = normalizeWeights(input.subsets.map((s) => s.weight));
+  const nSub = input.subsets.length;
+  const tokens = input.subsets.map(subsetTokens);
+  // One shuffle block = one epoch's worth of samples (at least 1).
+  const block = tokens.map((t) => Math.max(1, Math.floor(t / o.seqLen)));
+  const files = input.subsets.map((s) => {
     const safe = s.name.replace(/[^A-Za-z0-9_-]/g, '_');
-    const docIdx = `${safe}.doc_idx.npy`;
-    const sampleIdx = `${safe}.sample_idx.npy`;
-    const walked = planned === 0
-      ? (writeEmpty(path.join(dir, docIdx), path.join(dir, sampleIdx), o.sync), { positions: 0, tokensRead: 0 })
-      : walkSubset(s, si, o.seed, o.seqLen, planned + 1, o.docChunk, path.join(dir, docIdx), path.join(dir, sampleIdx), o.sync);
+    return { docIdx: `${safe}.doc_idx.npy`, sampleIdx: `${safe}.sample_idx.npy` };
+  });
+  const threads = planThreads(input, o);
+  const walkJob = (si: number, rows: number): WalkJob => ({
+    subsetIndex: si, name: input.subsets[si]!.name, lengths: input.subsets[si]!.lengths, seed: o.seed, seqLen: o.seqLen, rows, docChunk: o.docChunk,
+    docFile: path.join(dir, files[si]!.docIdx), sampleFile: path.join(dir, files[si]!.sampleIdx), sync: o.sync,
+  });
+  const rowsOf = (count: number, si: number) => (count === 0 ? 0 : Math.ceil(count / block[si]!) * block[si]! + 1);
+
+  let taken: Float64Array;
+  const walked: (WalkResult | undefined)[] = new Array(nSub);
+  if (threads === 1) {
+    // Pass 1: the greedy blend, each subset's current block permutation made when first needed.
+    taken = writeBlend(dir, o, weights, block, new Array(nSub).fill(null));
+    timings.blend = performance.now() - t0;
+    // Pass 2: per subset, the document order over epochs and the sample boundaries of whole blocks.
+    const scratch = new Scratch();
+    for (let si = 0; si < nSub; si++) walked[si] = walkSubset(walkJob(si, rowsOf(taken[si]!, si)), scratch);
+  } else {
+    // The same passes on `threads` threads: workers make the first-block permutations while this thread
+    // counts the blend, then walk subsets while this thread writes the blend, then this thread joins them.
+    for (const s of input.subsets) s.lengths = shared(s.lengths);
+    const permJobs: PermJob[] = [];
+    const firstPerms: (Uint32Array | null)[] = new Array(nSub).fill(null);
+    for (let si = 0; si < nSub; si++) {
+      if (!(weights[si]! > 0)) continue;
+      const out = new Uint32Array(new SharedArrayBuffer(4 * block[si]!));
+      firstPerms[si] = out;
+      permJobs.push({ kind: 'perm', seed: [o.seed, si, 2, 0], out });
+    }
+    permJobs.sort((a, b) => b.out.length - a.out.length);
+    const walkJobs: WalkPlanJob[] = input.subsets.map((_, si) => ({ kind: 'walk' as const, walk: walkJob(si, 0) }));
+    const cost = (j: WalkPlanJob) => j.walk.lengths.length + 2 * weights[j.walk.subsetIndex]! * o.samples;
+    walkJobs.sort((a, b) => cost(b) - cost(a));
+    const queue = newPlanQueue([...permJobs, ...walkJobs], nSub);
+    const pool = new WorkerPool({ size: threads - 1 });
+    const workers = Array.from({ length: threads - 1 }, () => pool.run<PlanQueue, undefined, Record<number, WalkResult>>(planWorkerUrl, 'planWorker', undefined, queue));
+    // A worker's failure is reported by its promise; keep it from going unhandled while this thread works.
+    workers.forEach((w) => w.catch(() => undefined));
+    try {
+      const counts = blendCounts(weights, o.samples);
+      queue.rows.set(counts.map((c, si) => rowsOf(c, si)));
+      Atomics.store(queue.state, Q_ROWS_READY, 1);
+      Atomics.notify(queue.state, Q_ROWS_READY);
+      const scratch = new Scratch();
+      runPlanJobs(queue, scratch, permJobs.length);
+      if (waitFor(queue, Q_PERMS_DONE, permJobs.length)) {
+        taken = writeBlend(dir, o, weights, block, firstPerms);
+        if (taken.some((c, si) => c !== counts[si])) throw new Error('blend counts differ between the count pass and the blend (a bug)');
+        timings.blend = performance.now() - t0;
+        Object.assign(walked, runPlanJobs(queue, scratch));
+      }
+      for (const r of await Promise.all(workers)) for (const [si, w] of Object.entries(r)) walked[Number(si)] = w;
+      if (walked.some((w) => w === undefined)) throw new Error('a plan job was lost (a bug)');
+      taken = counts;
+    } catch (e) {
+      Atomics.store(queue.state, Q_FAILED, 1);
+      await Promise.allSettled(workers);
+      await pool.close();
+      await removeStaleTemps(dir, { onlyPid: process.pid }).catch(() => 0);
+      throw e;
+    }
+    await pool.close();
+  }
+
+  const subsets: PlanSubsetSummary[] = input.subsets.map((s, si) => {
+    const count = taken[si]!;
+    const w = walked[si]!;
+    timings[`walk:${s.name}`] = w.ms;
     let first = 0;
-    subsets.push({
+    return {
       name: s.name, weight: weights[si]!, documents: s.lengths.length, tokens: tokens[si]!,
-      samples: count, samplesPlanned: planned, samplesPerBlock: block[si]!,
-      epochs: tokens[si]! > 0 ? walked.tokensRead / tokens[si]! : 0,
-      docIdx, sampleIdx,
+      samples: count, samplesPlanned: count === 0 ? 0 : rowsOf(count, si) - 1, samplesPerBlock: block[si]!,
+      epochs: tokens[si]! > 0 ? w.tokensRead / tokens[si]! : 0,
+      docIdx: files[si]!.docIdx, sampleIdx: files[si]!.sampleIdx,
       shards: s.shards.map((sh) => {
         const r = { ...sh, firstDocument: first };
         first += sh.documents;
         return r;
       }),
-    });
-    timings[`walk:${s.name}`] = performance.now() - t0;
-  }
+    };
+  });
+  timings.total = performance.now() - t0;
+  if (threads > 1) timings.threads = threads;
   const summary: PlanSummary = {
     format: PLAN_FORMAT, version: PLAN_VERSION, planId: id, seqLen: o.seqLen, seed: o.seed, samples: o.samples, docChunk: o.docChunk,
     dtype: input.dtype, vocabSize: input.vocabSize, eosId: input.eosId, dataDir: path.resolve(input.dataDir),
@@ -311,11 +337,6 @@ export async function buildPlan(input: PlanInput, dir: string, options: Partial<
   };
   await writeFileAtomic(path.join(dir, 'plan.json'), JSON.stringify(summary, null, 2) + '\n');
   return summary;
-}
-
-function writeEmpty(docFile: string, sampleFile: string, sync: boolean): void {
-  new NpyWriter(docFile, '<u4').close(sync);
-  new NpyWriter(sampleFile, '<u4', [2]).close(sync);
 }
 
 /** Reads `dir/plan.json` if it is a complete plan, else null. */

@@ -15,11 +15,15 @@ function splitMix32(state: number): [number, number] {
   return [s, (z ^ (z >>> 16)) >>> 0];
 }
 
+/** Outputs generated per refill: the state lives in locals for the whole batch (no boxed fields). */
+const BATCH = 1024;
+
 export class PlanRandom {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
+  /** xoshiro128** state a, b, c, d. */
+  private readonly s = new Int32Array(4);
+  /** Outputs not handed out yet: buf[pos..BATCH). */
+  private readonly buf = new Uint32Array(BATCH);
+  private pos = BATCH;
 
   /** Seeds from words (e.g. [seed, subsetIndex, epoch, purpose]); any list gives a distinct stream. */
   constructor(words: readonly number[]) {
@@ -37,21 +41,49 @@ export class PlanRandom {
       s = r[0];
       out.push(r[1]);
     }
-    if ((out[0] | out[1] | out[2] | out[3]) === 0) out[0] = 1; // the all-zero state is the one fixed point
-    [this.a, this.b, this.c, this.d] = out as [number, number, number, number];
+    if ((out[0]! | out[1]! | out[2]! | out[3]!) === 0) out[0] = 1; // the all-zero state is the one fixed point
+    this.s.set(out.map((x) => x | 0));
+  }
+
+  /** An independent generator in the same state: it yields the same numbers this one will. */
+  clone(): PlanRandom {
+    const c = new PlanRandom([]);
+    c.s.set(this.s);
+    c.buf.set(this.buf);
+    c.pos = this.pos;
+    return c;
   }
 
   /** xoshiro128**: the next uniform 32-bit unsigned integer. */
   next(): number {
-    const r = Math.imul(rotl(Math.imul(this.b, 5), 7), 9) >>> 0;
-    const t = this.b << 9;
-    this.c ^= this.a;
-    this.d ^= this.b;
-    this.b ^= this.c;
-    this.a ^= this.d;
-    this.c ^= t;
-    this.d = rotl(this.d, 11);
-    return r;
+    if (this.pos === BATCH) this.refill();
+    return this.buf[this.pos++]!;
+  }
+
+  /** Generates the next BATCH outputs with the state in locals. */
+  private refill(): void {
+    const st = this.s;
+    const buf = this.buf;
+    let a = st[0]!;
+    let b = st[1]!;
+    let c = st[2]!;
+    let d = st[3]!;
+    for (let i = 0; i < BATCH; i++) {
+      const x = Math.imul(b, 5);
+      buf[i] = Math.imul((x << 7) | (x >>> 25), 9);
+      const t = b << 9;
+      c ^= a;
+      d ^= b;
+      b ^= c;
+      a ^= d;
+      c ^= t;
+      d = (d << 11) | (d >>> 21);
+    }
+    st[0] = a;
+    st[1] = b;
+    st[2] = c;
+    st[3] = d;
+    this.pos = 0;
   }
 
   /** Uniform integer in [0, n) for 1 <= n <= 2^32 (Lemire: high word of x*n, reject when the low word < 2^32 mod n). */
@@ -69,8 +101,4 @@ export class PlanRandom {
     // double product (< 2^12) is far below the 2^32 spacing of the multiples.
     return Math.round((x * n - lo) / 0x100000000);
   }
-}
-
-function rotl(x: number, k: number): number {
-  return ((x << k) | (x >>> (32 - k))) >>> 0;
 }

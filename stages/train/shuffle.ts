@@ -1,5 +1,5 @@
 /**
- * Seeded uniform permutations of large index arrays, fast on typed arrays.
+ * Seeded uniform permutations of large index arrays, fast on typed arrays and light on fresh memory.
  *
  * Small arrays: Fisher–Yates (Durstenfeld) from the top. Large arrays (more than `directLimit`): the
  * Rao–Sandelius method — every element goes to one of 2^k buckets chosen uniformly at random, then each
@@ -8,8 +8,12 @@
  * "MergeShuffle", 2015), but both passes touch memory almost sequentially: a 171M-element shuffle with
  * random swaps is cache-miss bound, the bucketed one is not.
  *
- * A companion array (`carry`) is permuted along with the ids, so later passes read both in order
- * instead of gathering `lengths[ids[i]]` at random.
+ * The bucket choices are never stored: a copy of the generator counts them first, then the generator
+ * itself draws the same choices again and scatters each id straight to its slot (one extra draw per
+ * element is far cheaper than a fresh n-element array, ~5 s per GB on a VM that faults pages in).
+ *
+ * `documentOrder` streams one epoch's document order in cache-sized blocks (ids with their lengths) so a
+ * walk over 173M documents needs one reusable id array, not four fresh ones.
  */
 import { PlanRandom } from './random.js';
 
@@ -18,6 +22,8 @@ export interface ShuffleOptions {
   directLimit: number;
 }
 export const defaultShuffleOptions: ShuffleOptions = { directLimit: 1 << 16 };
+
+export type Lengths = Int32Array | Uint32Array;
 
 /** In-place Fisher–Yates over ids[start, end) (and carry, if given). */
 function fisherYates(rng: PlanRandom, ids: Uint32Array, carry: Uint32Array | null, start: number, end: number): void {
@@ -34,15 +40,40 @@ function fisherYates(rng: PlanRandom, ids: Uint32Array, carry: Uint32Array | nul
   }
 }
 
+/** Bucket count of the Rao–Sandelius split: a power of two giving ~2^15 elements per bucket, at most 2^16 buckets. */
+function bucketBits(n: number): number {
+  let bits = 1;
+  while (bits < 16 && n / 2 ** bits > 1 << 15) bits++;
+  return bits;
+}
+
+/**
+ * The first Rao–Sandelius pass: writes 0..n-1 into ids grouped by random bucket (ascending inside a
+ * bucket) and returns the bucket bounds (`bounds[b]..bounds[b+1]`). Draws n numbers from rng.
+ */
+function scatterToBuckets(n: number, rng: PlanRandom, ids: Uint32Array): Float64Array {
+  const bits = bucketBits(n);
+  const buckets = 1 << bits;
+  const shift = 32 - bits;
+  const bounds = new Float64Array(buckets + 1);
+  const counter = rng.clone();
+  for (let i = 0; i < n; i++) bounds[(counter.next() >>> shift) + 1]!++;
+  for (let b = 0; b < buckets; b++) bounds[b + 1]! += bounds[b]!;
+  const cursor = bounds.slice(0, buckets);
+  for (let i = 0; i < n; i++) ids[cursor[rng.next() >>> shift]!++] = i;
+  return bounds;
+}
+
 /**
  * Returns a uniformly random permutation of 0..n-1 as ids, and `values` reordered the same way
- * (`outValues[i] = values[ids[i]]`) when values are given.
+ * (`outValues[i] = values[ids[i]]`) when values are given. `into` (length n) is filled and returned as
+ * ids instead of a fresh array, so a caller that permutes again and again reuses its memory.
  */
 export function randomPermutation(
-  n: number, rng: PlanRandom, values?: ArrayLike<number>, options: ShuffleOptions = defaultShuffleOptions,
+  n: number, rng: PlanRandom, values?: ArrayLike<number>, options: ShuffleOptions = defaultShuffleOptions, into?: Uint32Array,
 ): { ids: Uint32Array; values: Uint32Array | null } {
   if (n > 0xffffffff) throw new RangeError(`cannot permute ${n} elements (max 2^32 - 1)`);
-  const ids = new Uint32Array(n);
+  const ids = into && into.length === n ? into : new Uint32Array(n);
   const out = values ? new Uint32Array(n) : null;
   if (n <= options.directLimit) {
     for (let i = 0; i < n; i++) ids[i] = i;
@@ -50,65 +81,96 @@ export function randomPermutation(
     fisherYates(rng, ids, out, 0, n);
     return { ids, values: out };
   }
-  // Bucket count: a power of two giving ~2^15 elements per bucket, at most 2^16 buckets.
-  let bits = 1;
-  while (bits < 16 && n / 2 ** bits > 1 << 15) bits++;
-  const buckets = 1 << bits;
-  const shift = 32 - bits;
-  const choice = bits <= 8 ? new Uint8Array(n) : new Uint16Array(n);
-  const count = new Float64Array(buckets + 1);
-  for (let i = 0; i < n; i++) {
-    const b = rng.next() >>> shift;
-    choice[i] = b;
-    count[b + 1]!++;
-  }
-  for (let b = 0; b < buckets; b++) count[b + 1]! += count[b]!;
-  const cursor = Float64Array.from(count.subarray(0, buckets));
-  if (out && values) {
-    for (let i = 0; i < n; i++) {
-      const p = cursor[choice[i]!]!++;
-      ids[p] = i;
-      out[p] = values[i]!;
-    }
-  } else {
-    for (let i = 0; i < n; i++) ids[cursor[choice[i]!]!++] = i;
-  }
-  for (let b = 0; b < buckets; b++) fisherYates(rng, ids, out, count[b]!, count[b + 1]!);
+  const bounds = scatterToBuckets(n, rng, ids);
+  if (out && values) for (let p = 0; p < n; p++) out[p] = values[ids[p]!]!;
+  for (let b = 0; b + 1 < bounds.length; b++) fisherYates(rng, ids, out, bounds[b]!, bounds[b + 1]!);
   return { ids, values: out };
 }
+
+/** Grow-only typed arrays reused across epochs and subsets of one thread. */
+export class Scratch {
+  private readonly arrays = new Map<string, Uint32Array>();
+  /** A Uint32Array of at least n elements (contents undefined), reused while it is large enough. */
+  u32(name: string, n: number): Uint32Array {
+    const a = this.arrays.get(name);
+    if (a && a.length >= n) return a;
+    const fresh = new Uint32Array(Math.max(n, 1));
+    this.arrays.set(name, fresh);
+    return fresh;
+  }
+}
+
+/** Documents per block `documentOrder` yields when it cuts them itself (chunked orders). */
+const BLOCK_CHUNKS = 4096;
 
 /**
- * A seeded document order that costs O(n / chunk) random draws: the chunks of `chunk` consecutive ids
- * are put in a uniformly random order, and each chunk is rotated by a random offset. `chunk` = 1 is
- * a uniform permutation (randomPermutation). Used for per-epoch document orders over hundreds of
- * millions of documents whose shards are already shuffled at write time (`massivetext sample` shuffles
- * documents when it draws them), so neighbours inside a chunk are random documents already.
+ * One epoch's document order, streamed: yields [ids, lengths] blocks (views into `scratch`, valid until
+ * the next block) whose concatenation is the order. `chunk` = 1 is a uniform permutation (the blocks
+ * are the Rao–Sandelius buckets); `chunk` > 1 puts chunks of `chunk` consecutive ids in a uniformly
+ * random order and rotates each by a random offset, O(n / chunk) random draws, for shards already
+ * shuffled at write time (`massivetext sample` shuffles documents as it draws them). The same seed gives
+ * the same order as materialising it would.
  */
-export function chunkedPermutation(n: number, chunk: number, rng: PlanRandom, values: ArrayLike<number>): { ids: Uint32Array; values: Uint32Array } {
+export function* documentOrder(
+  n: number, chunk: number, rng: PlanRandom, lengths: Lengths, scratch: Scratch, options: ShuffleOptions = defaultShuffleOptions,
+): Generator<[Uint32Array, Uint32Array]> {
+  if (chunk <= 1 && n <= options.directLimit) {
+    const ids = scratch.u32('block-ids', n).subarray(0, n);
+    const lens = scratch.u32('block-lens', n).subarray(0, n);
+    for (let i = 0; i < n; i++) {
+      ids[i] = i;
+      lens[i] = lengths[i]!;
+    }
+    fisherYates(rng, ids, lens, 0, n);
+    yield [ids, lens];
+    return;
+  }
   if (chunk <= 1) {
-    const p = randomPermutation(n, rng, values);
-    return { ids: p.ids, values: p.values! };
+    const all = scratch.u32('order-ids', n);
+    const bounds = scatterToBuckets(n, rng, all);
+    let biggest = 0;
+    for (let b = 0; b + 1 < bounds.length; b++) biggest = Math.max(biggest, bounds[b + 1]! - bounds[b]!);
+    const ids = scratch.u32('block-ids', biggest);
+    const lens = scratch.u32('block-lens', biggest);
+    for (let b = 0; b + 1 < bounds.length; b++) {
+      const size = gatherBucket(all, bounds[b]!, bounds[b + 1]!, lengths, ids, lens);
+      fisherYates(rng, ids, lens, 0, size);
+      yield [ids.subarray(0, size), lens.subarray(0, size)];
+    }
+    return;
   }
   const chunks = Math.ceil(n / chunk);
-  const order = randomPermutation(chunks, rng).ids;
-  const ids = new Uint32Array(n);
-  const out = new Uint32Array(n);
-  // Work in slices through a small function: V8 optimises it after a few calls instead of relying on
-  // on-stack replacement of one very long loop (measured 2.5x slower on the first calls).
-  let o = 0;
-  for (let c = 0; c < chunks; c += 4096) o = emitChunks(order, c, Math.min(chunks, c + 4096), chunk, n, rng, values, ids, out, o);
-  return { ids, values: out };
+  const order = randomPermutation(chunks, rng, undefined, options, scratch.u32('chunk-order', chunks).subarray(0, chunks)).ids;
+  const ids = scratch.u32('block-ids', BLOCK_CHUNKS * chunk);
+  const lens = scratch.u32('block-lens', BLOCK_CHUNKS * chunk);
+  for (let c = 0; c < chunks; c += BLOCK_CHUNKS) {
+    const size = emitChunks(order, c, Math.min(chunks, c + BLOCK_CHUNKS), chunk, n, rng, lengths, ids, lens);
+    yield [ids.subarray(0, size), lens.subarray(0, size)];
+  }
 }
 
-function emitChunks(order: Uint32Array, from: number, to: number, chunk: number, n: number, rng: PlanRandom, values: ArrayLike<number>, ids: Uint32Array, out: Uint32Array, o: number): number {
+/** Copies ids[from, to) and their lengths into the block buffers; returns the count. */
+function gatherBucket(all: Uint32Array, from: number, to: number, lengths: Lengths, ids: Uint32Array, lens: Uint32Array): number {
+  let o = 0;
+  for (let p = from; p < to; p++) {
+    const d = all[p]!;
+    ids[o] = d;
+    lens[o++] = lengths[d]!;
+  }
+  return o;
+}
+
+function emitChunks(order: Uint32Array, from: number, to: number, chunk: number, n: number, rng: PlanRandom, values: Lengths, ids: Uint32Array, out: Uint32Array): number {
+  let o = 0;
   for (let c = from; c < to; c++) {
     const first = order[c]! * chunk;
     const size = Math.min(chunk, n - first);
     const rot = size > 1 ? rng.below(size) : 0;
-    for (let i = 0; i < size; i++) {
-      let k = rot + i;
-      if (k >= size) k -= size;
-      const d = first + k;
+    for (let d = first + rot, end = first + size; d < end; d++) {
+      ids[o] = d;
+      out[o++] = values[d]!;
+    }
+    for (let d = first, end = first + rot; d < end; d++) {
       ids[o] = d;
       out[o++] = values[d]!;
     }

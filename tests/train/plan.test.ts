@@ -123,6 +123,40 @@ describe('training plan', () => {
     expect(differ).toBeGreaterThan(600);
   });
 
+  it('writes the same bytes on 1 and 3 threads, over many epochs and with the bucketed shuffle', async () => {
+    const real = loadPlanInput(data);
+    // books: the fixture's real document lengths (/20) tiled to 70k documents, so its permutations take
+    // the Rao–Sandelius (bucketed) path; c4 and news as they are, so the plan runs ~20 epochs of them.
+    const tiled = { ...real, subsets: real.subsets.map((s) => (s.name !== 'books' ? s : { ...s, lengths: Int32Array.from({ length: 70_000 }, (_, i) => Math.max(1, Math.round(s.lengths[i % s.lengths.length]! / 20))) })) };
+    const hashes = async (threads: number, docChunk: number) => {
+      const dir = path.join(root, `plan-threads-${threads}-${docChunk}`);
+      const p = await buildPlan(tiled, dir, { seqLen: 64, samples: 100_000, seed: 9, docChunk, threads, parallelMinWork: 0 });
+      const h: Record<string, string> = {};
+      for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.npy')).sort()) h[f] = createHash('sha256').update(fs.readFileSync(path.join(dir, f))).digest('hex');
+      return { h, threads: p.timings.threads ?? 1, epochs: Math.max(...p.subsets.map((s) => s.epochs)) };
+    };
+    for (const docChunk of [1, 5]) {
+      const one = await hashes(1, docChunk);
+      const three = await hashes(3, docChunk);
+      expect(one.threads).toBe(1);
+      expect(three.threads).toBe(3);
+      expect(one.epochs).toBeGreaterThan(2);
+      expect(Object.keys(one.h).length).toBe(2 + 2 * real.subsets.length);
+      expect(three.h).toEqual(one.h);
+    }
+  });
+
+  it('reports a failure on either thread with the file named, and leaves no partial plan', async () => {
+    const dir = path.join(root, 'plan-fails');
+    fs.mkdirSync(path.join(dir, 'books.doc_idx.npy'), { recursive: true }); // a directory where a file must go
+    fs.writeFileSync(path.join(dir, 'books.doc_idx.npy', 'keep'), '');
+    const input = loadPlanInput(data);
+    await expect(buildPlan(input, dir, { seqLen: 64, samples: 20_000, seed: 3, threads: 2, parallelMinWork: 0 })).rejects.toThrow(/cannot write .*books\.doc_idx\.npy/);
+    const left = fs.readdirSync(dir);
+    expect(left.filter((f) => f.includes('.tmp-'))).toEqual([]);
+    expect(left).not.toContain('plan.json');
+  });
+
   it.skipIf(!hasNumpy && !process.env.CI)('numpy (trainer/massivetext_plan.py) reads the same samples as the TypeScript reader', () => {
     const reader = new PlanReader(path.join(root, 'plan-a'));
     const script = [
