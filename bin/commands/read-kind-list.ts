@@ -26,6 +26,21 @@ export const corpusReadOptions: readonly (readonly [string, string])[] = [
   ['--no-dedup', 'code: keep files whose exact content was already seen'],
 ];
 
+/**
+ * Per-request limits of every kind that fetches over HTTP (html pages, feed URLs and their articles, warc
+ * URLs): [flags, description]. The defaults quoted are defaultCrawlerOptions' (stages/http/crawler.ts;
+ * read.test.ts checks they agree). A request that breaks one is a bad record: the URL is named with the
+ * cause (timeout, too_slow), the other inputs are read, and the command exits 3.
+ */
+export const httpTimeoutOptions: readonly (readonly [string, string])[] = [
+  ['--timeout <ms>', 'html, feed: deadline for a whole page, feed or article, retries and redirects included (default 180000); warc URLs: for the response to begin'],
+  ['--connect-timeout <ms>', 'html, feed, warc URLs: deadline to open a connection (default 10000)'],
+  ['--headers-timeout <ms>', 'html, feed, warc URLs: deadline for the response headers of one try (default 30000)'],
+  ['--body-timeout <ms>', 'html, feed, warc URLs: longest silence while a body is read (default 30000)'],
+  ['--min-speed <bytes/s>', 'warc URLs: a download slower than this over --speed-window is abandoned (default 1024; 0: no limit)'],
+  ['--speed-window <ms>', 'warc URLs: the time (waiting on the network) over which --min-speed is measured (default 30000)'],
+];
+
 /** Extra `read` flags of the web and news kinds: [flags, description]. */
 export const webReadOptions: readonly (readonly [string, string])[] = [
   ['--raw', 'warc, html: emit the decoded HTML (meta.format "html") instead of the extracted main text'],
@@ -36,4 +51,5 @@ export const webReadOptions: readonly (readonly [string, string])[] = [
   ['--concurrency <n>', 'html, feed, warc URLs: requests in flight over all hosts (default 16)'],
   ['--per-host-delay <ms>', 'html, feed: minimum milliseconds between requests to one host (default 1000; a larger Crawl-delay wins)'],
   ['--user-agent <ua>', 'crawler User-Agent (its first word selects the robots.txt group)'],
+  ...httpTimeoutOptions,
 ];

@@ -23,6 +23,17 @@ function intOption(opts: Record<string, unknown>, key: string, flag: string, min
   return n;
 }
 
+type NumericCrawlerOption = 'requestTimeoutMs' | 'connectTimeoutMs' | 'headersTimeoutMs' | 'bodyTimeoutMs' | 'minBytesPerSecond' | 'lowSpeedWindowMs';
+/** The flags of httpTimeoutOptions (read-kind-list.ts): [commander key, flag, crawler option, least value]. */
+const TIMEOUT_FLAGS: readonly [string, string, NumericCrawlerOption, number][] = [
+  ['timeout', '--timeout', 'requestTimeoutMs', 1],
+  ['connectTimeout', '--connect-timeout', 'connectTimeoutMs', 1],
+  ['headersTimeout', '--headers-timeout', 'headersTimeoutMs', 1],
+  ['bodyTimeout', '--body-timeout', 'bodyTimeoutMs', 1],
+  ['minSpeed', '--min-speed', 'minBytesPerSecond', 0],
+  ['speedWindow', '--speed-window', 'lowSpeedWindowMs', 1],
+];
+
 export function crawlerOptions(opts: Record<string, unknown>): Partial<CrawlerOptions> {
   const o: Partial<CrawlerOptions> = {};
   if (opts.allowPrivate) o.allowPrivate = true;
@@ -32,6 +43,10 @@ export function crawlerOptions(opts: Record<string, unknown>): Partial<CrawlerOp
   const d = intOption(opts, 'perHostDelay', '--per-host-delay', 0);
   if (d !== undefined) o.perHostDelayMs = d;
   if (typeof opts.userAgent === 'string') o.userAgent = opts.userAgent;
+  for (const [key, flag, field, min] of TIMEOUT_FLAGS) {
+    const v = intOption(opts, key, flag, min);
+    if (v !== undefined) o[field] = v;
+  }
   return o;
 }
 

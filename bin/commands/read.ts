@@ -41,9 +41,14 @@ export function register(program: Command): void {
 Kinds:
 ${Object.entries(kinds).map(([k, v]) => `  ${k.padEnd(10)} ${v}`).join('\n')}
 
+A URL that breaks a limit (--timeout, --connect-timeout, --headers-timeout, --body-timeout, --min-speed)
+is named on stderr with the cause (timeout, too_slow) and skipped; the other inputs are read, and the
+command exits 3 (finished, bad records skipped). A feed item whose article breaks one keeps the feed content.
+
 Examples:
   $ massivetext read c4 sample/c4/c4-sample.01.json.gz --limit 3
-  $ massivetext read jsonl docs.jsonl.zst | massivetext filter --explain`)
+  $ massivetext read jsonl docs.jsonl.zst | massivetext filter --explain
+  $ massivetext read warc --timeout 60000 --min-speed 65536 https://example.org/crawl.warc.gz`)
     .action(action(async (kind: string, inputs: string[], opts: Record<string, unknown>) => {
       if (!Object.hasOwn(kinds, kind)) {
         throw new MassivetextError('unknown_kind', `unknown source kind "${kind}"`, `use one of: ${Object.keys(kinds).join(', ')}`);

@@ -264,6 +264,67 @@ describe('retries, redirects, timeouts, caps, content types', () => {
   });
 });
 
+describe('deadlines and the low-speed limit (slow loris)', () => {
+  // A real page, then a real WARC, trickled 32 bytes every 100 ms (~320 B/s), never finishing.
+  const trickle = (type: string, bytes: Buffer): Handler => (_q, res) => {
+    res.writeHead(200, { 'content-type': type });
+    let at = 0;
+    const t = setInterval(() => res.write(at < bytes.length ? bytes.subarray(at, (at += 32)) : ' '), 100);
+    res.on('close', () => clearInterval(t));
+  };
+  const sleepMs = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('a stream slower than minBytesPerSecond over the window fails as too_slow, naming the URL', async () => {
+    routes.set('/slow.warc.gz', trickle('application/warc', WARC));
+    const c = new Crawler({ ...fast, respectRobots: false, minBytesPerSecond: 1024, lowSpeedWindowMs: 600 });
+    const t0 = performance.now();
+    let bytes = 0;
+    const e = await failure((async () => { for await (const chunk of c.openStream(`${base}/slow.warc.gz`)) bytes += chunk.length; })());
+    expect(e.code).toBe('too_slow');
+    expect(e.position.file).toBe(`${base}/slow.warc.gz`);
+    expect(e.message).toMatch(/under the 1024 bytes\/s minimum/);
+    expect(bytes).toBeGreaterThan(0);
+    expect(performance.now() - t0).toBeLessThan(3000);
+    await c.close();
+  });
+
+  it('time the consumer holds a chunk does not count against the low-speed limit', async () => {
+    routes.set('/fast.warc.gz', (_q, res) => { res.writeHead(200, { 'content-type': 'application/warc' }).end(WARC); });
+    // 100 MB/s asked for, measured over 50 ms of waiting: a fast local body passes however slow its reader
+    const c = new Crawler({ ...fast, respectRobots: false, minBytesPerSecond: 100_000_000, lowSpeedWindowMs: 50 });
+    const h = createHash('sha256');
+    for await (const chunk of c.openStream(`${base}/fast.warc.gz`)) {
+      h.update(chunk);
+      await sleepMs(30);
+    }
+    expect(h.digest('hex')).toBe(createHash('sha256').update(WARC).digest('hex'));
+    await c.close();
+  });
+
+  it('a stream whose response never begins fails at requestTimeoutMs, retries included', async () => {
+    routes.set('/never', () => { /* never answers */ });
+    const c = new Crawler({ ...fast, respectRobots: false, headersTimeoutMs: 300, requestTimeoutMs: 700 });
+    const t0 = performance.now();
+    const e = await failure((async () => { for await (const _ of c.openStream(`${base}/never`)) void _; })());
+    expect(e.code).toBe('timeout');
+    expect(e.message).toBe('no response within 700 ms');
+    expect(performance.now() - t0).toBeLessThan(2000);
+    await c.close();
+  });
+
+  it('a page deadline runs only while the request holds its slots: a page queued behind a slow one still arrives', async () => {
+    routes.set('/slow.html', trickle('text/html', PAGE));
+    routes.set('/quick.html', html(PAGE));
+    const c = new Crawler({ ...fast, respectRobots: false, perHostConcurrency: 1, requestTimeoutMs: 800 });
+    const t0 = performance.now();
+    const [slow, quick] = await Promise.allSettled([c.fetchPage(`${base}/slow.html`), c.fetchPage(`${base}/quick.html`)]);
+    expect(slow.status === 'rejected' && (slow.reason as RecordError).code).toBe('timeout');
+    expect(quick.status === 'fulfilled' && quick.value.body.equals(PAGE)).toBe(true);
+    expect(performance.now() - t0).toBeGreaterThan(800);
+    await c.close();
+  });
+});
+
 describe('htmlSource (read html)', () => {
   it('yields pages in input order, counts failures by code, keeps going', async () => {
     routes.set('/robots.txt', (_q, res) => { res.writeHead(200).end('User-agent: *\nDisallow: /private\n'); });

@@ -6,9 +6,11 @@
  *  - retries with exponential backoff and jitter on network errors, 429 and 5xx (Retry-After honoured);
  *  - redirects followed by hand up to a limit, each hop checked against robots.txt and the SSRF guard;
  *  - connect, headers and body timeouts; a body size cap (also on the decompressed size); gzip/deflate/br;
+ *  - a whole-fetch deadline for a page; for a stream, a deadline for its response to begin and a
+ *    low-speed limit on its body (a stream may rightly take hours, a trickle may not);
  *  - `fetchPage` accepts HTML content types only; `openStream` streams any body (WARC downloads).
  * Failures are RecordErrors with a stable code (robots_disallowed, blocked_address, too_many_redirects,
- * timeout, too_large, http_status, not_html, network, unsupported_scheme) and the URL as position.
+ * timeout, too_slow, too_large, http_status, not_html, network, unsupported_scheme) and the URL as position.
  */
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Agent, request } from 'undici';
@@ -45,8 +47,14 @@ export interface CrawlerOptions {
   /** Longest silence while reading a body. */
   bodyTimeoutMs: number;
   /** Whole-fetch deadline for a page (retries, redirects and body included), so a server that trickles
-   *  a byte now and then (slow loris) cannot hold a request forever. Scrapy's DOWNLOAD_TIMEOUT is 180 s. */
+   *  a byte now and then (slow loris) cannot hold a request forever. Scrapy's DOWNLOAD_TIMEOUT is 180 s.
+   *  For `openStream` (a WARC of a GB may rightly take an hour) it bounds the time until the body begins. */
   requestTimeoutMs: number;
+  /** `openStream` only: a body that arrives slower than this, averaged over `lowSpeedWindowMs` of waiting
+   *  for the network (time the consumer spends elsewhere does not count), is abandoned as `too_slow`.
+   *  0 turns it off. curl's --speed-limit/--speed-time idea; 1 KiB/s would take 12 days for a 1 GB WARC. */
+  minBytesPerSecond: number;
+  lowSpeedWindowMs: number;
   /** Largest (decompressed) page body; bigger pages are refused (Common Crawl truncates at 1 MiB). */
   maxBodyBytes: number;
   /** How long a robots.txt stays cached (RFC 9309: should not be used for more than 24 hours). */
@@ -69,6 +77,8 @@ export const defaultCrawlerOptions: CrawlerOptions = {
   headersTimeoutMs: 30_000,
   bodyTimeoutMs: 30_000,
   requestTimeoutMs: 180_000,
+  minBytesPerSecond: 1024,
+  lowSpeedWindowMs: 30_000,
   maxBodyBytes: 10 << 20,
   robotsTtlMs: 24 * 3600_000,
 };
@@ -143,24 +153,26 @@ export class Crawler {
    */
   async fetchPage(url: string, outerSignal?: AbortSignal, types: RegExp = HTML_TYPE): Promise<FetchedPage> {
     const o = this.options;
-    const deadline = AbortSignal.timeout(o.requestTimeoutMs);
-    const signal = outerSignal ? AbortSignal.any([outerSignal, deadline]) : deadline;
+    const clock = new Budget(o.requestTimeoutMs);
+    const signal = outerSignal ? AbortSignal.any([outerSignal, clock.signal]) : clock.signal;
     try {
-      return await this.fetchPageUntil(url, signal, types);
+      return await this.fetchPageUntil(url, signal, types, clock);
     } catch (e) {
-      if (deadline.aborted && !outerSignal?.aborted) {
-        throw new RecordError('timeout', `no complete response within ${o.requestTimeoutMs} ms`, { file: url }, 'the server is too slow (or trickles its response); the page was skipped');
+      if (clock.expired && !outerSignal?.aborted) {
+        throw new RecordError('timeout', `no complete response within ${o.requestTimeoutMs} ms`, { file: url }, 'the server is too slow (or trickles its response); the page was skipped (raise --timeout to wait longer)');
       }
       throw e;
+    } finally {
+      clock.stop();
     }
   }
 
-  private async fetchPageUntil(url: string, signal: AbortSignal, types: RegExp): Promise<FetchedPage> {
+  private async fetchPageUntil(url: string, signal: AbortSignal, types: RegExp, clock: Budget): Promise<FetchedPage> {
     const o = this.options;
     const redirects: string[] = [];
     let current = this.parseUrl(url);
     for (let hop = 0; ; hop++) {
-      const res = await this.requestPolitely(current, signal, { accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.1', robots: o.respectRobots });
+      const res = await this.requestPolitely(current, signal, { accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.1', robots: o.respectRobots }, clock);
       if (REDIRECT.has(res.status) && res.headers.location) {
         await discard(res);
         if (hop >= o.maxRedirects) throw new RecordError('too_many_redirects', `more than ${o.maxRedirects} redirects`, { file: url }, 'raise maxRedirects, or fetch the final URL directly');
@@ -193,48 +205,85 @@ export class Crawler {
   /**
    * Streams a body of any type and size (a WARC file), following redirects; retries only before the
    * first byte. robots.txt is not consulted unless `robots` is set (data downloads are not crawling).
+   * The response must begin within `requestTimeoutMs` (retries and redirects included); the body must
+   * keep up `minBytesPerSecond` (see CrawlerOptions) and never stall for `bodyTimeoutMs`.
    */
   async *openStream(url: string, signal?: AbortSignal, robots = false): AsyncGenerator<Uint8Array> {
+    const o = this.options;
+    // The start deadline aborts the whole download through this signal (the budget stops once the body begins).
+    const clock = new Budget(o.requestTimeoutMs);
+    const both = signal ? AbortSignal.any([signal, clock.signal]) : clock.signal;
     let current = this.parseUrl(url);
-    for (let hop = 0; ; hop++) {
-      const res = await this.requestPolitely(current, signal, { accept: '*/*', robots, identity: true });
-      if (REDIRECT.has(res.status) && res.headers.location) {
-        await discard(res);
-        if (hop >= this.options.maxRedirects) throw new RecordError('too_many_redirects', `more than ${this.options.maxRedirects} redirects`, { file: url });
-        current = this.parseUrl(new URL(res.headers.location, current).href);
-        continue;
+    let res: RawResponse;
+    try {
+      for (let hop = 0; ; hop++) {
+        res = await this.requestPolitely(current, both, { accept: '*/*', robots, identity: true }, clock);
+        if (REDIRECT.has(res.status) && res.headers.location) {
+          await discard(res);
+          if (hop >= o.maxRedirects) throw new RecordError('too_many_redirects', `more than ${o.maxRedirects} redirects`, { file: url });
+          current = this.parseUrl(new URL(res.headers.location, current).href);
+          continue;
+        }
+        if (res.status < 200 || res.status > 299) {
+          await discard(res);
+          throw new RecordError('http_status', `HTTP ${res.status}`, { file: current.href });
+        }
+        break;
       }
-      if (res.status < 200 || res.status > 299) {
-        await discard(res);
-        throw new RecordError('http_status', `HTTP ${res.status}`, { file: current.href });
+    } catch (e) {
+      if (clock.expired && !signal?.aborted) {
+        throw new RecordError('timeout', `no response within ${o.requestTimeoutMs} ms`, { file: current.href }, 'the server is too slow to answer; the input was skipped (raise --timeout to wait longer)');
       }
-      try {
-        for await (const chunk of res.body) yield chunk;
-      } catch (e) {
-        throw this.classify(e, current.href);
-      } finally {
-        res.body.destroy();
-        res.release();
+      throw e;
+    } finally {
+      clock.stop();
+    }
+    const windowMs = o.lowSpeedWindowMs;
+    const minRate = o.minBytesPerSecond;
+    let waited = 0;
+    let got = 0;
+    let total = 0;
+    try {
+      let asked = performance.now();
+      for await (const chunk of res.body) {
+        // Only the time spent waiting for this chunk counts, not the time the consumer held the last one.
+        waited += performance.now() - asked;
+        got += chunk.byteLength;
+        total += chunk.byteLength;
+        if (minRate > 0 && waited >= windowMs) {
+          if (got < (minRate * waited) / 1000) {
+            throw new RecordError('too_slow', `body arrived at ${Math.round((got * 1000) / waited)} bytes/s over ${Math.round(waited)} ms, under the ${minRate} bytes/s minimum (${total} bytes read)`,
+              { file: current.href, offset: total }, 'the server trickles its response (slow loris); the input was skipped (lower --min-speed to accept it)');
+          }
+          waited = 0;
+          got = 0;
+        }
+        yield chunk;
+        asked = performance.now();
       }
-      return;
+    } catch (e) {
+      throw this.classify(e, current.href);
+    } finally {
+      res.body.destroy();
+      res.release();
     }
   }
 
   /** The robots.txt rules for a URL's origin (cached; concurrent callers share one fetch). */
-  async robotsFor(url: URL, signal?: AbortSignal): Promise<Robots> {
+  async robotsFor(url: URL, signal?: AbortSignal, clock?: Budget): Promise<Robots> {
     const origin = url.origin;
     const hit = this.robots.get(origin);
     if (hit && Date.now() - hit.at < this.options.robotsTtlMs) return hit.robots;
-    const p = this.fetchRobots(new URL('/robots.txt', origin), signal);
+    const p = this.fetchRobots(new URL('/robots.txt', origin), signal, clock);
     this.robots.set(origin, { at: Date.now(), robots: p });
     return p;
   }
 
-  private async fetchRobots(robotsUrl: URL, signal?: AbortSignal): Promise<Robots> {
+  private async fetchRobots(robotsUrl: URL, signal?: AbortSignal, clock?: Budget): Promise<Robots> {
     let current = robotsUrl;
     try {
       for (let hop = 0; hop <= 5; hop++) { // RFC 9309 2.3.1.2: follow at least five redirects
-        const res = await this.requestPolitely(current, signal, { accept: 'text/plain,*/*', robots: false });
+        const res = await this.requestPolitely(current, signal, { accept: 'text/plain,*/*', robots: false }, clock);
         if (REDIRECT.has(res.status) && res.headers.location) {
           await discard(res);
           current = this.parseUrl(new URL(res.headers.location, current).href);
@@ -269,8 +318,11 @@ export class Crawler {
     return u;
   }
 
-  /** One logical request: SSRF check, robots, host politeness, global cap, retries. */
-  private async requestPolitely(url: URL, signal: AbortSignal | undefined, how: { accept: string; robots: boolean; identity?: boolean }): Promise<RawResponse> {
+  /**
+   * One logical request: SSRF check, robots, host politeness, global cap, retries. `clock` (the caller's
+   * deadline) runs only while this request holds its slots: waiting in the politeness queue does not count.
+   */
+  private async requestPolitely(url: URL, signal: AbortSignal | undefined, how: { accept: string; robots: boolean; identity?: boolean }, clock?: Budget): Promise<RawResponse> {
     const o = this.options;
     try {
       assertHostAllowed(url, o.allowPrivate);
@@ -279,7 +331,7 @@ export class Crawler {
     }
     let delayMs = o.perHostDelayMs;
     if (how.robots) {
-      const robots = await this.robotsFor(url, signal);
+      const robots = await this.robotsFor(url, signal, clock);
       if (!isAllowed(robots, o.userAgent, url.pathname + url.search)) {
         throw new RecordError('robots_disallowed', `robots.txt of ${url.host} disallows ${url.pathname}`, { file: url.href }, 'the page is skipped; pass respectRobots: false only for sites you own');
       }
@@ -297,9 +349,11 @@ export class Crawler {
         throw e;
       }
       let released = false;
+      clock?.resume();
       const release = () => {
         if (released) return;
         released = true;
+        clock?.pause();
         releaseGlobal();
         releaseHost();
       };
@@ -397,10 +451,54 @@ export class Crawler {
       return new RecordError('blocked_address', b.message, { file: url }, 'pass --allow-private (allowPrivate: true) to crawl private addresses you control');
     }
     const code = err?.code ?? cause?.code ?? '';
+    const o = this.options;
+    if (code === 'UND_ERR_CONNECT_TIMEOUT') return new RecordError('timeout', `could not connect within ${o.connectTimeoutMs} ms (${code})`, { file: url });
+    if (code === 'UND_ERR_HEADERS_TIMEOUT') return new RecordError('timeout', `no response headers within ${o.headersTimeoutMs} ms (${code})`, { file: url });
+    if (code === 'UND_ERR_BODY_TIMEOUT') return new RecordError('timeout', `no body data for ${o.bodyTimeoutMs} ms (${code})`, { file: url });
     if (/TIMEOUT/i.test(code) || err?.name === 'TimeoutError') return new RecordError('timeout', `${err.message} (${code})`, { file: url });
     if (err?.name === 'AbortError') return new RecordError('aborted', 'request aborted', { file: url });
     if (fallback) return new RecordError(fallback, err?.message ?? String(e), { file: url });
     return new RecordError('network', `${err?.message ?? String(e)}${code ? ` (${code})` : ''}`, { file: url });
+  }
+}
+
+/**
+ * A time budget that runs only while resumed (a request holding its slots) and aborts `signal` when spent.
+ * stop() ends it for good (the fetch is over, or a stream's body has begun).
+ */
+export class Budget {
+  private readonly ctl = new AbortController();
+  private used = 0;
+  private since: number | null = null;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(readonly ms: number) {}
+
+  get signal(): AbortSignal {
+    return this.ctl.signal;
+  }
+
+  get expired(): boolean {
+    return this.ctl.signal.aborted;
+  }
+
+  resume(): void {
+    if (this.stopped || this.since !== null || this.expired) return;
+    this.since = performance.now();
+    this.timer = setTimeout(() => this.ctl.abort(), Math.max(0, this.ms - this.used));
+  }
+
+  pause(): void {
+    if (this.since === null) return;
+    this.used += performance.now() - this.since;
+    this.since = null;
+    clearTimeout(this.timer);
+  }
+
+  stop(): void {
+    this.pause();
+    this.stopped = true;
   }
 }
 

@@ -708,6 +708,94 @@ describe('HTTP: a real local server (port 0) through the polite crawler', () => 
   });
 });
 
+describe('HTTP timeouts through the CLI: slow loris and silent servers (read --timeout and friends)', () => {
+  // A server that trickles a few bytes every 200 ms, forever, never finishing its response.
+  const trickle = (type: string, bytes: Buffer, step = 32) => (_q: unknown, res: import('node:http').ServerResponse) => {
+    res.writeHead(200, { 'content-type': type });
+    let at = 0;
+    const t = setInterval(() => {
+      if (at < bytes.length) res.write(bytes.subarray(at, (at += step)));
+      else res.write(' ');
+    }, 200);
+    res.on('close', () => clearInterval(t));
+  };
+  const page = () => readFileSync(real.blogPage);
+  // --json: every warning on stderr as a JSON line (the terminal shows only the first of each code)
+  const flags = ['--json', '--allow-private', '--per-host-delay', '0'];
+  beforeAll(() => {
+    const r = server.routes;
+    r.set('/t/robots.txt', (_q, res) => { res.writeHead(404).end(); });
+    r.set('/t/page', (_q, res) => { res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page()); });
+    r.set('/t/loris.html', trickle('text/html', page()));
+    r.set('/t/loris.warc.gz', trickle('application/warc', readFileSync(real.ccWarc), 64));
+    r.set('/t/loris.atom', trickle('application/atom+xml', readFileSync(real.heise)));
+    r.set('/t/silent', () => { /* never answers: no status line, no headers */ });
+    r.set('/t/headers-only', (_q, res) => { res.writeHead(200, { 'content-type': 'application/warc' }); res.flushHeaders(); });
+  });
+  const url = (p: string) => `${server.base}/t/${p}`;
+  /** The warnings of a --json run as "code: URL: message". */
+  const warnings = (r: MeasuredRun): string[] => r.stderr.split('\n').filter((l) => l.startsWith('{"event":"warning"')).map((l) => {
+    const w = JSON.parse(l) as { code: string; message: string; position: { file?: string } };
+    return `${w.code}: ${w.position.file}: ${w.message}`;
+  });
+  // Without the flags these requests would hang for the defaults (180 s, or forever for a trickled WARC
+  // before --min-speed existed); the bound leaves room for process start-up on a loaded machine.
+  const BOUND_MS = 20_000;
+
+  it('read html --timeout 1500: a slow-loris page and a silent server fail by URL within the deadline, the good page is kept', async () => {
+    const r = await runMeasured(['read', 'html', ...flags, '--timeout', '1500', url('loris.html'), url('silent'), url('page')], { timeoutMs: 60_000 });
+    expectRun(r, 3);
+    expect(warnings(r)).toEqual([`timeout: ${url('loris.html')}: no complete response within 1500 ms`, `timeout: ${url('silent')}: no complete response within 1500 ms`]);
+    expect(docsOf(r).map((d) => d.meta!.url)).toEqual([url('page')]);
+    expect(r.stderr).toContain('2 bad record(s) skipped');
+    expect(r.ms).toBeGreaterThan(1500);
+    expect(r.ms).toBeLessThan(BOUND_MS);
+  });
+
+  it('read warc: a WARC URL trickled at ~320 B/s is abandoned under --min-speed, one that never answers at --timeout; the local WARC is read whole', async () => {
+    const want = await intactIds('cc', read('warc', '--raw', real.ccWarc));
+    const r = await runMeasured(['read', 'warc', '--raw', ...flags, '--min-speed', '1024', '--speed-window', '1500', '--timeout', '1500',
+      url('loris.warc.gz'), url('silent'), real.ccWarc], { timeoutMs: 60_000 });
+    expectRun(r, 3);
+    const w = warnings(r);
+    expect(w).toHaveLength(2);
+    expect(w[0]).toMatch(new RegExp(`^too_slow: ${url('loris.warc.gz')}: body arrived at \\d+ bytes/s over \\d+ ms, under the 1024 bytes/s minimum`));
+    expect(w[1]).toBe(`timeout: ${url('silent')}: no response within 1500 ms`);
+    expect(idsOf(r)).toEqual(want);
+    expect(r.ms).toBeGreaterThan(3000);
+    expect(r.ms).toBeLessThan(BOUND_MS);
+  });
+
+  it('read warc --body-timeout 1000: a response that sends its headers and then nothing is named as a timeout', async () => {
+    const r = await runMeasured(['read', 'warc', '--raw', ...flags, '--body-timeout', '1000', url('headers-only'), real.ccWarc], { timeoutMs: 60_000 });
+    expectRun(r, 3);
+    expect(warnings(r)).toEqual([`timeout: ${url('headers-only')}: no body data for 1000 ms (UND_ERR_BODY_TIMEOUT)`]);
+    expect(idsOf(r)).toEqual(await intactIds('cc', read('warc', '--raw', real.ccWarc)));
+    expect(r.ms).toBeLessThan(BOUND_MS);
+  });
+
+  it('read feed --timeout 1500: a slow-loris feed URL is named and the local feed read; slow-loris articles fall back to the feed content', async () => {
+    const r = await runMeasured(['read', 'feed', ...flags, '--no-articles', '--timeout', '1500', url('loris.atom'), real.heise], { timeoutMs: 60_000 });
+    expectRun(r, 3);
+    expect(warnings(r)).toEqual([`timeout: ${url('loris.atom')}: no complete response within 1500 ms`]);
+    expect(docsOf(r)).toEqual(docsOf(await runMeasured(['read', 'feed', '--no-articles', real.heise])));
+    expect(r.ms).toBeLessThan(BOUND_MS);
+    // the real feed with its first two article links on the slow-loris page and every other link on a good page
+    let n = 0;
+    const feed = readFileSync(real.heise, 'utf8').replace(/(<link rel="alternate" type="text\/html" )href="http:\/\/www\.heise\.de\/developer\/meldung\/[^"]*"/g,
+      (m, link: string) => (n++ < 2 ? `${link}href="${url('loris.html')}"` : m)).replace(/href="https?:\/\/www\.heise\.de\/[^"]*"/g, `href="${url('page')}"`);
+    expect(n).toBeGreaterThan(5);
+    const f = await write(dir, 'heise-loris.atom', feed);
+    const a = await runMeasured(['read', 'feed', ...flags, '--timeout', '1500', f], { timeoutMs: 60_000 });
+    expectRun(a, 0); // an article that cannot be had is not a bad record: its item keeps the feed content
+    const docs = docsOf(a);
+    // the articles queued behind the two slow ones (2 requests per host) are not charged for the wait
+    expect(docs.filter((d) => d.meta!.articleError === 'timeout').map((d) => d.meta!.url)).toEqual([url('loris.html'), url('loris.html')]);
+    expect(docs.filter((d) => d.meta!.origin === 'article')).toHaveLength(docs.length - 2);
+    expect(a.ms).toBeLessThan(BOUND_MS);
+  });
+});
+
 describe('security: the crawler never reaches private addresses unless allowed', () => {
   const guard = new TestServer();
   beforeAll(async () => {
