@@ -28,7 +28,8 @@ function syntheticInput(tokens: number): PlanInput {
     subsets: SUBSETS.map(([name, weight, mean]) => {
       const want = weight * tokens * 1.01;
       const n = Math.max(1, Math.round(want / mean));
-      const lengths = new Int32Array(n);
+      // On a SharedArrayBuffer, as loadPlanInput allocates them, so the plan's worker threads share them.
+      const lengths = new Int32Array(new SharedArrayBuffer(4 * n));
       let total = 0;
       for (let i = 0; i < n; i++) {
         const len = Math.min(2 ** 31 - 1, 1 + Math.floor(-(mean - 1) * Math.log((rng.next() + 0.5) / 2 ** 32)));

@@ -17,6 +17,21 @@ export function normalizeWeights(weights: readonly number[]): Float64Array {
   return Float64Array.from(weights, (w) => w / sum);
 }
 
+/** The subset output sample k comes from, given the samples already taken from each (the greedy rule above). */
+export function pickSubset(w: Float64Array, taken: Float64Array, k: number): number {
+  const kk = k > 1 ? k : 1;
+  let best = 0;
+  let bestErr = w[0]! * kk - taken[0]!;
+  for (let i = 1; i < w.length; i++) {
+    const err = w[i]! * kk - taken[i]!;
+    if (err > bestErr) {
+      bestErr = err;
+      best = i;
+    }
+  }
+  return best;
+}
+
 export interface Blend {
   /** Subset of each global sample (Megatron `dataset_index`). */
   subset: Uint8Array;
@@ -35,16 +50,7 @@ export function blend(weights: readonly number[], total: number): Blend {
   const position = new Uint32Array(total);
   const taken = new Float64Array(n);
   for (let k = 0; k < total; k++) {
-    const kk = k > 1 ? k : 1;
-    let best = 0;
-    let bestErr = w[0]! * kk - taken[0]!;
-    for (let i = 1; i < n; i++) {
-      const err = w[i]! * kk - taken[i]!;
-      if (err > bestErr) {
-        bestErr = err;
-        best = i;
-      }
-    }
+    const best = pickSubset(w, taken, k);
     subset[k] = best;
     position[k] = taken[best]!;
     taken[best]!++;
@@ -54,20 +60,7 @@ export function blend(weights: readonly number[], total: number): Blend {
 
 /** Samples the greedy blend of `total` samples takes from each subset (weights already normalised), without the sequence. */
 export function blendCounts(w: Float64Array, total: number): Float64Array {
-  const n = w.length;
-  const taken = new Float64Array(n);
-  for (let k = 0; k < total; k++) {
-    const kk = k > 1 ? k : 1;
-    let best = 0;
-    let bestErr = w[0]! * kk - taken[0]!;
-    for (let i = 1; i < n; i++) {
-      const err = w[i]! * kk - taken[i]!;
-      if (err > bestErr) {
-        bestErr = err;
-        best = i;
-      }
-    }
-    taken[best]!++;
-  }
+  const taken = new Float64Array(w.length);
+  for (let k = 0; k < total; k++) taken[pickSubset(w, taken, k)]!++;
   return taken;
 }

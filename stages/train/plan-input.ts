@@ -116,7 +116,8 @@ export function loadPlanInput(dataDir: string, options: PlanInputOptions = {}): 
       parts.push(info.lengths);
     }
     const total = parts.reduce((a, p) => a + p.length, 0);
-    const lengths = new Int32Array(total);
+    // Shared memory, so the plan's worker threads read the lengths without a copy.
+    const lengths = new Int32Array(new SharedArrayBuffer(4 * total));
     let o = 0;
     for (const p of parts) {
       lengths.set(p, o);

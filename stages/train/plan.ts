@@ -24,7 +24,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
 import { fingerprint, MassivetextError, removeStaleTemps, WorkerPool, writeFileAtomic } from '../../pipeline/index.js';
-import { blendCounts, normalizeWeights } from './blend.js';
+import { blendCounts, normalizeWeights, pickSubset } from './blend.js';
 import { NpyWriter } from './npy.js';
 import { newPlanQueue, Q_PERMS_DONE, Q_FAILED, Q_ROWS_READY, runPlanJobs, waitFor, type PermJob, type PlanQueue, type WalkPlanJob } from './plan-jobs.js';
 import { PlanRandom } from './random.js';
@@ -177,17 +177,7 @@ function writeBlend(dir: string, o: PlanOptions, weights: Float64Array, block: n
     for (let k0 = 0; k0 < o.samples; k0 += chunk) {
       const m = Math.min(chunk, o.samples - k0);
       for (let x = 0; x < m; x++) {
-        const k = k0 + x;
-        const kk = k > 1 ? k : 1;
-        let best = 0;
-        let bestErr = weights[0]! * kk - taken[0]!;
-        for (let i = 1; i < nSub; i++) {
-          const err = weights[i]! * kk - taken[i]!;
-          if (err > bestErr) {
-            bestErr = err;
-            best = i;
-          }
-        }
+        const best = pickSubset(weights, taken, k0 + x);
         const q = taken[best]!;
         taken[best] = q + 1;
         let within = q - blockStart[best]!;
