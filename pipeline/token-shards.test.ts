@@ -227,6 +227,49 @@ describe('TokenShardWriter blocks (addRawDocuments)', () => {
   });
 });
 
+describe('TokenShardWriter stream pieces (writeTokens + addLengths)', () => {
+  const docs = lines.slice(0, 300).map((l) => Uint16Array.from([...byteIds(l, 3), EOS]));
+
+  it('writes the same files from two buffers refilled in turn, cutting documents anywhere, as document by document', async () => {
+    const a = path.join(dir, 'pieces-a', 'part-00000.bin');
+    const b = path.join(dir, 'pieces-b', 'part-00000.bin');
+    const one = await TokenShardWriter.open(a, { vocabSize: 259, eosId: EOS });
+    for (const d of docs) await one.addDocument(d.subarray(0, -1));
+    const sa = await one.commit();
+    const stream = new Uint16Array(docs.reduce((n, d) => n + d.length, 0));
+    let o = 0;
+    for (const d of docs) { stream.set(d, o); o += d.length; }
+    // 37-token buffers: documents start and end mid-buffer; each buffer is refilled as soon as
+    // the next writeTokens call has returned
+    const bufs = [new Uint16Array(37), new Uint16Array(37)];
+    const w = await TokenShardWriter.open(b, { vocabSize: 259, expectTokens: stream.length });
+    for (let at = 0, turn = 0; at < stream.length; at += 37, turn ^= 1) {
+      const piece = stream.subarray(at, at + 37);
+      bufs[turn].set(piece);
+      await w.writeTokens(bufs[turn].subarray(0, piece.length));
+    }
+    w.addLengths(docs.map((d) => d.length));
+    await w.drain();
+    bufs[0].fill(0);
+    bufs[1].fill(0);
+    const sb = await w.commit();
+    expect((await fs.readFile(b)).equals(await fs.readFile(a))).toBe(true);
+    expect((await fs.readFile(idxPathFor(b))).equals(await fs.readFile(idxPathFor(a)))).toBe(true);
+    expect({ ...sb, bin: '', idx: '' }).toEqual({ ...sa, bin: '', idx: '' });
+    expect(sb.sha256Bin).toBe(await sha256File(b));
+  });
+
+  it('refuses lengths that do not add up to the tokens written, and a width that is not the dtype', async () => {
+    const w = await TokenShardWriter.open(path.join(dir, 'pieces-bad', 'part-00000.bin'), { vocabSize: 259 });
+    await expect(w.writeTokens(Uint32Array.of(5, 6, 2))).rejects.toThrow(/width/);
+    await w.writeTokens(Uint16Array.of(5, 6, 2, 7, 2));
+    w.addLengths([3]);
+    await expect(w.commit()).rejects.toThrow(/byte count mismatch/);
+    await w.abort();
+    expect(await fs.readdir(path.join(dir, 'pieces-bad'))).toEqual([]);
+  });
+});
+
 describe('TokenShardSetWriter', () => {
   it('rolls shards at the token budget, never splitting a document, and writes the manifest last', async () => {
     const out = path.join(dir, 'set', 'books');

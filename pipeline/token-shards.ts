@@ -24,8 +24,9 @@
  * 65,500; any vocabulary up to 65,536 fits uint16 exactly.)
  *
  * Writing is streaming and atomic: tokens go to `<bin>.tmp-*` in 4 MiB chunks while being hashed,
- * the .bin is fsynced and renamed, then the .idx is written the same way. A `.bin` without its `.idx`
- * is therefore an unfinished shard (`isTokenShardComplete`). Imports only node:* and pipeline/.
+ * the .idx goes to its own temp file, both are fsynced (at the same time), then the .bin is renamed,
+ * then the .idx. A `.bin` without its `.idx` is therefore an unfinished shard (`isTokenShardComplete`).
+ * Imports only node:* and pipeline/.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, promises as fs, readSync } from 'node:fs';
@@ -494,6 +495,34 @@ export class TokenShardWriter {
     for (let i = 0; i < lengths.length; i++) this.pushLength(lengths[i]);
   }
 
+  /**
+   * Appends a stretch of the token stream as it is: whole documents or pieces of them (EOS ids
+   * included); record the documents with `addLengths`, before `commit()`, which checks that the
+   * lengths add up to the tokens written. `tokens` goes to the file without a copy, so two buffers
+   * used in turn can be refilled: a buffer is free again once the next `writeTokens` (or `drain()`)
+   * call has returned. Ids are not checked (the caller copies them from checked shards).
+   */
+  async writeTokens(tokens: TokenArray): Promise<void> {
+    if ((tokens instanceof Uint16Array) !== (this.dtype === 'uint16')) throw new Error('writeTokens: token array width does not match the shard dtype');
+    await this.flush();
+    if (tokens.length === 0) return;
+    const bytes = new Uint8Array(tokens.buffer, tokens.byteOffset, tokens.byteLength);
+    this.hash.update(bytes);
+    this.flushed += bytes.byteLength;
+    await this.writer.write(bytes);
+  }
+
+  /** Records documents (tokens per document, EOS included) whose tokens were given to `writeTokens`. */
+  addLengths(lengths: ArrayLike<number>): void {
+    for (let i = 0; i < lengths.length; i++) this.pushLength(lengths[i]);
+  }
+
+  /** Waits until every buffer given to the file has been written (they may then be reused). */
+  async drain(): Promise<void> {
+    await this.flush();
+    await this.writer.drain();
+  }
+
   private checkIds(ids: ArrayLike<number>): void {
     const v = this.vocabSize;
     if (ids instanceof Uint16Array || ids instanceof Uint32Array || ids instanceof Uint8Array) {
@@ -558,15 +587,32 @@ export class TokenShardWriter {
       await this.writer.abort();
       throw new Error(`token shard writer: ${this.tokens} tokens written but the header states ${this.options.expectTokens}`);
     }
-    await this.writer.commit();
     const headerBytes = this.options.header?.byteLength ?? 0;
     const sha256Bin = this.hash.digest('hex');
     if (this.options.index === 'none') {
+      await this.writer.commit();
       return { bin: this.binPath, idx: '', tokens: this.tokens, documents: this.documents, binBytes: headerBytes + this.flushed, idxBytes: 0, sha256Bin, sha256Idx: '' };
     }
     const idxPath = idxPathFor(this.binPath);
     const idx = encodeIdx(this.lengths.subarray(0, this.documents), this.dtype);
-    await writeFileAtomic(idxPath, idx);
+    // The .idx is written and fsynced while the .bin's fsync runs (one wait instead of two); the
+    // .bin is renamed first, so a crash between the renames leaves a .bin without .idx: unfinished.
+    let idxFile: PipelinedAtomicFile;
+    try {
+      idxFile = await PipelinedAtomicFile.open(idxPath);
+    } catch (e) {
+      await this.writer.abort();
+      throw e;
+    }
+    try {
+      await idxFile.write(idx);
+      await Promise.all([this.writer.syncAndClose(), idxFile.syncAndClose()]);
+      await this.writer.publish();
+    } catch (e) {
+      await Promise.all([this.writer.abort(), idxFile.abort()]);
+      throw e;
+    }
+    await idxFile.publish();
     return {
       bin: this.binPath, idx: idxPath, tokens: this.tokens, documents: this.documents,
       binBytes: headerBytes + this.flushed, idxBytes: idx.byteLength,
@@ -729,6 +775,7 @@ export class TokenShardSetWriter {
 class PipelinedAtomicFile {
   private pending: Promise<void> | null = null;
   private position = 0;
+  private closed = false;
 
   private constructor(readonly file: string, readonly tmp: string, private readonly fh: fs.FileHandle) {}
 
@@ -763,14 +810,36 @@ class PipelinedAtomicFile {
     }
   }
 
+  /** Waits for the write in flight (its buffer is then free). */
+  async drain(): Promise<void> {
+    if (this.pending) await this.pending;
+  }
+
   async commit(): Promise<void> {
+    await this.syncAndClose();
+    await this.publish();
+  }
+
+  /** Waits for the writes, fsyncs and closes the temp file (on failure it is removed). */
+  async syncAndClose(): Promise<void> {
     try {
       if (this.pending) await this.pending;
       await this.fh.sync();
+      this.closed = true;
       await this.fh.close();
+    } catch (e) {
+      this.closed = true;
+      await this.fh.close().catch(() => {});
+      await fs.rm(this.tmp, { force: true });
+      throw writeError(e, this.file);
+    }
+  }
+
+  /** Renames the synced temp file to its name. */
+  async publish(): Promise<void> {
+    try {
       await fs.rename(this.tmp, this.file);
     } catch (e) {
-      await this.fh.close().catch(() => {});
       await fs.rm(this.tmp, { force: true });
       throw writeError(e, this.file);
     }
@@ -778,7 +847,8 @@ class PipelinedAtomicFile {
 
   async abort(): Promise<void> {
     if (this.pending) await this.pending.catch(() => {});
-    await this.fh.close().catch(() => {});
+    if (!this.closed) await this.fh.close().catch(() => {});
+    this.closed = true;
     await fs.rm(this.tmp, { force: true });
   }
 }

@@ -11,5 +11,6 @@ export async function writeSampleShardJob(job: SampleShardJob): Promise<TokenSha
     src = TokenSource.open(job.sourceDir);
     sources.set(job.sourceDir, src);
   }
-  return writeSampleShard(await src, job);
+  const commit = await writeSampleShard(await src, job);
+  return commit();
 }

@@ -108,6 +108,21 @@ describe('sampleTokens', () => {
     expect(other.targetTokens).toBe(m.targetTokens);
   });
 
+  it('writes the same bytes whatever the block size, with documents continuing from one block into the next', async () => {
+    // 97-token blocks: most documents are cut into pieces gathered and written separately
+    const tiny = await sampleTokens({ in: build, out: path.join(root, 'tiny-blocks'), ratio: 0.128, shardTokens: 20_000, blockTokens: 97, memoryBytes: 0 });
+    expect(fileShas(tiny)).toEqual(fileShas(m));
+    const llmcBig = await sampleTokens({ in: build, out: path.join(root, 'llmc-big'), ratio: 0.128, shardTokens: 20_000, format: 'llmc', blockTokens: 1 << 20 });
+    const llmcTiny = await sampleTokens({ in: build, out: path.join(root, 'llmc-tiny'), ratio: 0.128, shardTokens: 20_000, format: 'llmc', blockTokens: 61 });
+    expect(fileShas(llmcTiny)).toEqual(fileShas(llmcBig));
+    // a subset drawn several epochs over is read from memory; the same draw by positional reads
+    const o = { in: build, ratio: 0.5, weights: { wikipedia: 0.4, books: 0.6 }, shardTokens: 30_000 };
+    const mem = await sampleTokens({ ...o, out: path.join(root, 'epochs-memory') });
+    const pos = await sampleTokens({ ...o, out: path.join(root, 'epochs-positional'), memoryBytes: 0, blockTokens: 97 });
+    expect(mem.subsets.wikipedia!.fullEpochs).toBeGreaterThanOrEqual(1);
+    expect(fileShas(pos)).toEqual(fileShas(mem));
+  });
+
   it('repeats a subset too small for its share in whole epochs plus a seeded partial epoch', async () => {
     const dir = path.join(root, 'epochs');
     const r = await sampleTokens({ in: build, out: dir, ratio: 0.5, weights: { wikipedia: 0.4, books: 0.6 }, shardTokens: 30_000 });

@@ -2,8 +2,8 @@
  * One subset's input shards (`tokens/<subset>/manifest.json` + `part-NNNNN.bin/.idx`) seen as one
  * array of documents: lengths for planning, and copying any document's tokens into a block.
  * Only the .idx files are read up front (their sizes are checked against the .bin files); tokens are
- * read on demand with positional reads, sorted by position within each block for locality, or from
- * memory when the caller preloads a subset that is read several times over.
+ * read on demand with positional reads into the caller's (reused) buffers, sorted by position within
+ * each block for locality, or from memory when the caller preloads a subset that is read many times over.
  */
 import { closeSync, openSync, readSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -119,52 +119,51 @@ export class TokenSource {
   }
 
   /**
-   * Copies documents `docs` back to back into a new array (in that order), with their lengths.
-   * Positional reads are issued sorted by (shard, offset).
+   * Copies `n` token ranges into `dest`: range k is `count[k]` tokens of document `doc[k]` starting
+   * `from[k]` tokens into it, placed at token `at[k]` of `dest`. Positional reads are issued sorted by
+   * (shard, offset), and ranges that follow each other in a shard are read with one call when they
+   * also follow each other in `dest`. `order` is scratch space of at least `n` entries.
    */
-  readBlock(docs: Uint32Array): { tokens: TokenArray; lengths: Int32Array } {
-    const n = docs.length;
-    const lengths = new Int32Array(n);
-    const dest = new Float64Array(n);
-    let total = 0;
-    for (let i = 0; i < n; i++) {
-      const l = this.lengths[docs[i]];
-      lengths[i] = l;
-      dest[i] = total;
-      total += l;
-    }
-    const tokens: TokenArray = this.dtype === 'uint16' ? new Uint16Array(total) : new Uint32Array(total);
+  readRanges(n: number, doc: Uint32Array, from: Float64Array, count: Float64Array, at: Float64Array, dest: TokenArray, order: Uint32Array): void {
     const item = bytesPerToken(this.dtype);
-    const u8 = new Uint8Array(tokens.buffer);
-    const order = new Uint32Array(n);
+    const u8 = new Uint8Array(dest.buffer, dest.byteOffset, dest.byteLength);
     for (let i = 0; i < n; i++) order[i] = i;
-    order.sort((a, b) => {
-      const da = docs[a], db = docs[b];
-      return this.shardOf[da] - this.shardOf[db] || this.offsetOf[da] - this.offsetOf[db];
-    });
-    for (let j = 0; j < n; j++) {
-      const i = order[j];
-      const d = docs[i];
+    const o = order.subarray(0, n);
+    o.sort((a, b) => this.shardOf[doc[a]] - this.shardOf[doc[b]] || (this.offsetOf[doc[a]] + from[a]) - (this.offsetOf[doc[b]] + from[b]));
+    let j = 0;
+    while (j < n) {
+      const i = o[j];
+      const d = doc[i];
       const s = this.shardOf[d];
+      const start = this.offsetOf[d] + from[i];
+      let tokens = count[i];
+      // extend over ranges that continue this one both in the shard and in dest
+      while (j + 1 < n) {
+        const k = o[j + 1];
+        if (this.shardOf[doc[k]] !== s || this.offsetOf[doc[k]] + from[k] !== start + tokens || at[k] !== at[i] + tokens) break;
+        tokens += count[k];
+        j++;
+      }
+      j++;
+      if (tokens === 0) continue;
       const mem = this.memory[s];
       if (mem) {
-        tokens.set(mem.subarray(this.offsetOf[d], this.offsetOf[d] + lengths[i]), dest[i]);
+        dest.set(mem.subarray(start, start + tokens), at[i]);
         continue;
       }
       let fd = this.fds[s];
       if (fd === null) fd = this.fds[s] = openSync(this.shards[s].bin, 'r');
-      const want = lengths[i] * item;
+      const want = tokens * item;
       let got = 0;
       while (got < want) {
-        const r = readSync(fd, u8, dest[i] * item + got, want - got, this.offsetOf[d] * item + got);
+        const r = readSync(fd, u8, at[i] * item + got, want - got, start * item + got);
         if (r === 0) {
           throw new MassivetextError('bad_token_shard', `unexpected end of ${this.shards[s].bin} reading document at token ${this.offsetOf[d]}`,
-            'the shard changed while sampling; rebuild it', { file: this.shards[s].bin, offset: this.offsetOf[d] * item + got });
+            'the shard changed while sampling; rebuild it', { file: this.shards[s].bin, offset: start * item + got });
         }
         got += r;
       }
     }
-    return { tokens, lengths };
   }
 
   close(): void {
