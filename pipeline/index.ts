@@ -6,6 +6,7 @@ export * from './stats.js';
 export * from './atomic-file.js';
 export * from './lines.js';
 export * from './gzip-members.js';
+export * from './byte-reader.js';
 export * from './document-parts.js';
 export * from './worker-pool.js';
 export * from './run-pipeline.js';

@@ -11,7 +11,7 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { RecordError } from '../../pipeline/index.js';
+import { ByteReader, RecordError } from '../../pipeline/index.js';
 
 export type TarEntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'other';
 
@@ -31,68 +31,6 @@ export interface TarReadOptions {
   maxFileBytes: number;
   /** Which files' bytes to read (others are skipped without buffering); default all. */
   wantData: (path: string) => boolean;
-}
-
-/** Pulls exact byte counts out of an async chunk stream. */
-class ByteQueue {
-  private chunks: Buffer[] = [];
-  private head = 0; // offset into chunks[0]
-  buffered = 0;
-  private done = false;
-  position = 0;
-  constructor(private readonly it: AsyncIterator<Buffer>) {}
-
-  private async fill(n: number): Promise<boolean> {
-    while (this.buffered < n && !this.done) {
-      const r = await this.it.next();
-      if (r.done) this.done = true;
-      else if (r.value.length) {
-        this.chunks.push(r.value);
-        this.buffered += r.value.length;
-      }
-    }
-    return this.buffered >= n;
-  }
-
-  /** Exactly n bytes, or null at a clean end / short read (check `short`). */
-  async read(n: number): Promise<Buffer | null> {
-    if (!(await this.fill(n))) return null;
-    const out = Buffer.allocUnsafe(n);
-    let copied = 0;
-    while (copied < n) {
-      const c = this.chunks[0]!;
-      const take = Math.min(n - copied, c.length - this.head);
-      c.copy(out, copied, this.head, this.head + take);
-      copied += take;
-      this.head += take;
-      if (this.head === c.length) {
-        this.chunks.shift();
-        this.head = 0;
-      }
-    }
-    this.buffered -= n;
-    this.position += n;
-    return out;
-  }
-
-  /** Skips n bytes; false if the stream ended first. */
-  async skip(n: number): Promise<boolean> {
-    let left = n;
-    while (left > 0) {
-      if (this.buffered === 0 && !(await this.fill(1))) return false;
-      const c = this.chunks[0]!;
-      const take = Math.min(left, c.length - this.head);
-      this.head += take;
-      left -= take;
-      this.buffered -= take;
-      this.position += take;
-      if (this.head === c.length) {
-        this.chunks.shift();
-        this.head = 0;
-      }
-    }
-    return true;
-  }
 }
 
 function cString(b: Buffer, start: number, len: number): string {
@@ -156,8 +94,9 @@ export function openTar(file: string): Readable {
 export async function* readTar(file: string, options: Partial<TarReadOptions> = {}): AsyncGenerator<TarEntry> {
   const o: TarReadOptions = { maxFileBytes: 1 << 20, wantData: () => true, ...options };
   const stream = openTar(file);
-  const iterator = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
-  const q = new ByteQueue(iterator);
+  const q = new ByteReader(stream as AsyncIterable<Buffer>);
+  /** Skips n bytes; false if the stream ended first. */
+  const skip = async (n: number): Promise<boolean> => (await q.skip(n)) === n;
   let longName: string | undefined;
   let longLink: string | undefined;
   let pax: Record<string, string> = {};
@@ -169,7 +108,7 @@ export async function* readTar(file: string, options: Partial<TarReadOptions> = 
       const offset = q.position;
       let h: Buffer | null;
       try {
-        h = await q.read(512);
+        h = await q.readExactly(512);
       } catch (e) {
         throw truncated('at an entry header', offset, e);
       }
@@ -190,8 +129,8 @@ export async function* readTar(file: string, options: Partial<TarReadOptions> = 
       if (typeflag === 'L' || typeflag === 'K' || typeflag === 'x' || typeflag === 'g') {
         let data: Buffer | null;
         try {
-          data = size > 1 << 20 ? null : await q.read(size);
-          if (data && !(await q.skip(padded - size))) data = null;
+          data = size > 1 << 20 ? null : await q.readExactly(size);
+          if (data && !(await skip(padded - size))) data = null;
         } catch (e) {
           throw truncated(`inside the extended header at byte ${offset}`, offset, e);
         }
@@ -217,10 +156,10 @@ export async function* readTar(file: string, options: Partial<TarReadOptions> = 
       const bodyBytes = type === 'file' || type === 'other' ? realPadded : 0;
       try {
         if (type === 'file' && realSize <= o.maxFileBytes && o.wantData(path)) {
-          const data = await q.read(realSize);
-          if (!data || !(await q.skip(realPadded - realSize))) throw truncated(`inside "${path}"`, offset);
+          const data = await q.readExactly(realSize);
+          if (!data || !(await skip(realPadded - realSize))) throw truncated(`inside "${path}"`, offset);
           entry.data = data;
-        } else if (bodyBytes && !(await q.skip(bodyBytes))) {
+        } else if (bodyBytes && !(await skip(bodyBytes))) {
           throw truncated(`inside "${path}"`, offset);
         }
       } catch (e) {

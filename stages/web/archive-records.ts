@@ -8,8 +8,8 @@
  * byte offset (of the record's gzip member for .gz files: the offset a CDX index would hold), and reading
  * resumes at the next record header.
  */
+import { ByteReader, StreamBreakError, type ByteChunk } from '../../pipeline/byte-reader.js';
 import { RecordError } from '../../pipeline/errors.js';
-import { ByteReader, StreamBreakError, type ByteChunk } from './byte-reader.js';
 import { GzipMemberInflater } from './gzip-members.js';
 import { parseHeaderLines } from './http-message.js';
 

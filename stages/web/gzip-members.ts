@@ -6,8 +6,8 @@
  * A corrupt member is reported through `onError` and skipped: the inflater searches for the next gzip
  * header and yields STREAM_BREAK there, so the reader abandons the record it was in and resumes.
  */
+import { STREAM_BREAK, type ByteChunk } from '../../pipeline/byte-reader.js';
 import { GzipMemberReader, type GzipMemberEnd } from '../../pipeline/gzip-members.js';
-import { STREAM_BREAK, type ByteChunk } from './byte-reader.js';
 
 export interface GzipMember {
   /** Offset of the member's gzip header in the compressed input. */

@@ -1,7 +1,10 @@
 /**
- * A buffered reader over an async stream of byte chunks, for record formats (WARC, ARC, HTTP messages)
- * that mix header lines and length-prefixed blocks. Memory is bounded by the largest line or block read;
- * `skip` discards without buffering. `position` is the number of bytes consumed so far.
+ * A buffered reader over an async stream of byte chunks, for record formats that mix header lines and
+ * length-prefixed blocks (WARC, ARC, HTTP messages) or fixed-size blocks (tar). Memory is bounded by the
+ * largest line or block read; `skip` discards without buffering. `position` is the number of bytes
+ * consumed so far.
+ * Two kinds of read at the end of the input: `read` returns what is left (a truncated record is still
+ * data to look at), `readExactly` returns null and consumes nothing (a cut header is not a header).
  * A chunk source may signal a discontinuity (a corrupt compressed member was skipped) with STREAM_BREAK;
  * a read that would cross it throws StreamBreakError, so the record being read is abandoned, not mixed.
  */
@@ -20,7 +23,7 @@ export class ByteReader {
   private readonly it: AsyncIterator<ByteChunk>;
   private chunks: Buffer[] = [];
   private head = 0; // read offset into chunks[0]
-  private buffered = 0;
+  private bytesBuffered = 0;
   private eof = false;
   private pendingBreak = false;
   /** Bytes consumed (read or skipped) so far. */
@@ -30,27 +33,32 @@ export class ByteReader {
     this.it = source[Symbol.asyncIterator]();
   }
 
+  /** Bytes received from the source and not consumed yet. */
+  get buffered(): number {
+    return this.bytesBuffered;
+  }
+
   /** True when no byte is left to read (after a pending break has been cleared). */
   async atEnd(): Promise<boolean> {
     await this.fill(1);
-    return this.buffered === 0 && (this.eof || this.pendingBreak);
+    return this.bytesBuffered === 0 && (this.eof || this.pendingBreak);
   }
 
   /** True when a discontinuity is pending; clears it, dropping the bytes buffered before it (they belong to
    *  the damaged region; keeping them made a reader that had thrown StreamBreakError loop forever). */
   takeBreak(): boolean {
     if (!this.pendingBreak) return false;
-    this.position += this.buffered;
+    this.position += this.bytesBuffered;
     this.chunks = [];
     this.head = 0;
-    this.buffered = 0;
+    this.bytesBuffered = 0;
     this.pendingBreak = false;
     return true;
   }
 
   /** Buffers until at least n bytes are available, the input ends, or a break is reached. */
   private async fill(n: number): Promise<void> {
-    while (this.buffered < n && !this.eof && !this.pendingBreak) {
+    while (this.bytesBuffered < n && !this.eof && !this.pendingBreak) {
       const r = await this.it.next();
       if (r.done) {
         this.eof = true;
@@ -63,21 +71,21 @@ export class ByteReader {
       if (r.value.length === 0) continue;
       const b = Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
       this.chunks.push(b);
-      this.buffered += b.length;
+      this.bytesBuffered += b.length;
     }
   }
 
-  private take(n: number): Buffer {
-    // Precondition: n <= buffered.
+  /** Consumes n bytes (n <= buffered): a view into the source's chunk where they lie in one, unless `copy`. */
+  private take(n: number, copy = false): Buffer {
     const first = this.chunks[0];
-    if (first && first.length - this.head >= n) {
+    if (!copy && first && first.length - this.head >= n) {
       const out = first.subarray(this.head, this.head + n);
       this.head += n;
       if (this.head === first.length) {
         this.chunks.shift();
         this.head = 0;
       }
-      this.buffered -= n;
+      this.bytesBuffered -= n;
       this.position += n;
       return out;
     }
@@ -94,7 +102,7 @@ export class ByteReader {
         this.head = 0;
       }
     }
-    this.buffered -= n;
+    this.bytesBuffered -= n;
     this.position += n;
     return out;
   }
@@ -125,11 +133,11 @@ export class ByteReader {
         skip = 0;
       }
       if (idx >= 0) return this.take(Math.min(idx + 1, maxLength));
-      if (this.buffered >= maxLength) return this.take(maxLength);
-      scanned = this.buffered;
-      const before = this.buffered;
-      await this.fill(this.buffered + 1);
-      if (this.buffered === before) {
+      if (this.bytesBuffered >= maxLength) return this.take(maxLength);
+      scanned = this.bytesBuffered;
+      const before = this.bytesBuffered;
+      await this.fill(this.bytesBuffered + 1);
+      if (this.bytesBuffered === before) {
         if (before === 0) {
           if (this.pendingBreak) throw new StreamBreakError();
           return null;
@@ -143,14 +151,27 @@ export class ByteReader {
   /** Reads exactly n bytes; returns fewer only at EOF (truncated input). Throws at a stream break. */
   async read(n: number): Promise<Buffer> {
     await this.fill(n);
-    if (this.buffered < n && this.pendingBreak) throw new StreamBreakError();
-    return this.take(Math.min(n, this.buffered));
+    if (this.bytesBuffered < n && this.pendingBreak) throw new StreamBreakError();
+    return this.take(Math.min(n, this.bytesBuffered));
+  }
+
+  /**
+   * Exactly n bytes, as a copy of their own (so a kept block does not hold on to the source's chunk), or
+   * null when the input ends first; a short read consumes nothing (see `buffered`). Throws at a stream break.
+   */
+  async readExactly(n: number): Promise<Buffer | null> {
+    await this.fill(n);
+    if (this.bytesBuffered < n) {
+      if (this.pendingBreak) throw new StreamBreakError();
+      return null;
+    }
+    return this.take(n, true);
   }
 
   /** Peeks up to n bytes without consuming. */
   async peek(n: number): Promise<Buffer> {
     await this.fill(n);
-    const k = Math.min(n, this.buffered);
+    const k = Math.min(n, this.bytesBuffered);
     const first = this.chunks[0];
     if (first && first.length - this.head >= k) return first.subarray(this.head, this.head + k);
     const out = Buffer.allocUnsafe(k);
@@ -169,14 +190,14 @@ export class ByteReader {
   async skip(n: number): Promise<number> {
     let left = n;
     while (left > 0) {
-      if (this.buffered === 0) {
+      if (this.bytesBuffered === 0) {
         await this.fill(1);
-        if (this.buffered === 0) {
+        if (this.bytesBuffered === 0) {
           if (this.pendingBreak) throw new StreamBreakError();
           break;
         }
       }
-      const k = Math.min(left, this.buffered);
+      const k = Math.min(left, this.bytesBuffered);
       // Drop whole chunks cheaply.
       let d = k;
       while (d > 0) {
@@ -191,7 +212,7 @@ export class ByteReader {
           d = 0;
         }
       }
-      this.buffered -= k;
+      this.bytesBuffered -= k;
       this.position += k;
       left -= k;
     }
