@@ -19,6 +19,7 @@
  * Calling it again with the same string returns the cached analysis, so the quality and repetition
  * filters tokenise a document once between them.
  */
+import { fmix32 } from '../pipeline/hash.js';
 import { isLetterCodePoint, isWhitespaceCode } from './char-classes.js';
 
 const WS = new Uint8Array(128);
@@ -90,15 +91,8 @@ const L = {
   last: new Growable(1024),
 };
 
-/** Final avalanche (MurmurHash3 fmix32). */
-export function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h | 0;
-}
+/** Final avalanche (MurmurHash3 fmix32), re-exported for the filters that import it from here. */
+export { fmix32 };
 
 const SEED_A = 0x811c9dc5 | 0;
 const SEED_B = 0x2545f491 | 0;

@@ -17,3 +17,4 @@ export * from './manifest.js';
 export * from './local-executor.js';
 export * from './token-shards.js';
 export * from './token-shard-llmc.js';
+export * from './hash.js';

@@ -18,7 +18,7 @@ import { documentToJson, type Document, type Subset } from '../../../pipeline/do
 import { MassivetextError, type RecordError } from '../../../pipeline/errors.js';
 import { readLines } from '../../../pipeline/lines.js';
 import { mergeCounters, StageStats, type Counters } from '../../../pipeline/stats.js';
-import { to53 } from '../common/hash.js';
+import { to53 } from '../../../pipeline/hash.js';
 import { layout, partsOfTask } from '../common/work-layout.js';
 import { shingles } from '../minhash/shingles.js';
 import { NgramIndex, NumberSet } from './ngram-index.js';

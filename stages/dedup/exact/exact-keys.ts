@@ -7,7 +7,7 @@
  * URL normalisation: scheme and host lower-cased, default port, fragment and a lone trailing slash
  * dropped; a URL that does not parse is used as given (trimmed).
  */
-import { fmix32, LANE_SEEDS } from '../common/hash.js';
+import { fmix32, LANE_SEEDS } from '../../../pipeline/hash.js';
 
 function isSpace(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a)

@@ -3,7 +3,7 @@
  * Two documents share a bucket in band b when their keys are equal; a 64-bit key collision between
  * different bands' rows is possible but harmless, since every candidate is confirmed by signature similarity.
  */
-import { fmix32 } from '../common/hash.js';
+import { fmix32 } from '../../../pipeline/hash.js';
 
 /** Writes bands x 2 unsigned words for the signature at sig[at ..] into out[outAt ..]. */
 export function bandKeys(sig: Int32Array, at: number, bands: number, rows: number, out: Uint32Array, outAt: number): void {

@@ -7,7 +7,7 @@
  * A text with fewer than n words but at least one gives one shingle of all its words (as datatrove does),
  * so short documents still have a signature. A text without words has no shingles.
  */
-import { fmix32 } from '../common/hash.js';
+import { fmix32 } from '../../../pipeline/hash.js';
 
 export interface ShingleOptions {
   /** Words per shingle. 13: Gopher §A.1.1 / RETRO use 13-gram Jaccard similarity (gopher-spec.md §2.6). */

@@ -5,7 +5,7 @@
  * signatures estimates the Jaccard similarity of their shingle sets.
  * A text without words gets the EMPTY signature (all 0x7fffffff), which never enters an LSH bucket.
  */
-import { fmix32 } from '../common/hash.js';
+import { fmix32 } from '../../../pipeline/hash.js';
 import { shingles } from './shingles.js';
 
 export const EMPTY_VALUE = 0x7fffffff;

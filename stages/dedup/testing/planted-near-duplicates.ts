@@ -6,7 +6,7 @@
  * Deterministic for a given seed. Used by the quality test and the benchmark; not part of the pipeline.
  */
 import type { Document } from '../../../pipeline/document.js';
-import { to53 } from '../common/hash.js';
+import { to53 } from '../../../pipeline/hash.js';
 import { shingles } from '../minhash/shingles.js';
 
 export type EditKind = 'edit' | 'insert' | 'boilerplate';

@@ -2,6 +2,8 @@
  * Fast non-cryptographic hashing on 32-bit lanes (JavaScript has no cheap 64-bit integers).
  * A "64-bit hash" here is two independently seeded 32-bit lanes; a 128-bit key is four.
  * The finaliser is MurmurHash3's fmix32 (public domain, Austin Appleby), which gives full avalanche.
+ * Shared by the text analysis of the filters (word and line hashes) and by dedup (exact keys, shingles,
+ * MinHash): a change here changes which documents count as duplicates.
  */
 
 /** MurmurHash3 fmix32: a bijective 32-bit mixer with full avalanche. Returns a signed 32-bit int. */
