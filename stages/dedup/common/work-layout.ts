@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { writeFileAtomic } from '../../../pipeline/atomic-file.js';
 import { MassivetextError } from '../../../pipeline/errors.js';
 import { partName } from '../../../pipeline/document-parts.js';
+import { unitsForTask } from '../../../pipeline/step.js';
 
 const stem = (i: number): string => partName(i).replace(/\.jsonl\.zst$/, '');
 
@@ -76,14 +77,13 @@ export async function inputUnchanged(meta: PartMeta): Promise<boolean> {
   }
 }
 
-/** Part indices of task `task` of `tasks`: task, task + tasks, ... */
+/** Part (or section) indices of task `task` of `tasks`, split as every step's units are (pipeline's
+ *  unitsForTask: task, task + tasks, ...), after checking that the task exists. */
 export function partsOfTask(parts: number, task: number, tasks: number): number[] {
   if (!Number.isInteger(tasks) || tasks < 1 || !Number.isInteger(task) || task < 0 || task >= tasks) {
     throw new MassivetextError('bad_task', `task ${task} of ${tasks} is not valid`, 'task must be an integer in 0 .. tasks-1');
   }
-  const out: number[] = [];
-  for (let i = task; i < parts; i += tasks) out.push(i);
-  return out;
+  return unitsForTask(Array.from({ length: parts }, (_, i) => i), task, tasks);
 }
 
 /** Global document index offsets: offsets[p] = documents in parts before p; offsets[parts] = total. */

@@ -11,15 +11,12 @@
  * Memory: the test index (about 16 bytes per distinct test n-gram), independent of the corpus.
  */
 import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
-import { writeFileAtomic } from '../../../pipeline/atomic-file.js';
-import { DocumentPartWriter, partName, readDocuments } from '../../../pipeline/document-parts.js';
-import { documentToJson, type Document, type Subset } from '../../../pipeline/document.js';
+import type { Document, Subset } from '../../../pipeline/document.js';
 import { MassivetextError, type RecordError } from '../../../pipeline/errors.js';
 import { readLines } from '../../../pipeline/lines.js';
-import { mergeCounters, StageStats, type Counters } from '../../../pipeline/stats.js';
+import type { Counters } from '../../../pipeline/stats.js';
 import { to53 } from '../../../pipeline/hash.js';
-import { layout, partsOfTask } from '../common/work-layout.js';
+import { writeKeptParts } from '../common/filter-parts.js';
 import { shingles } from '../minhash/shingles.js';
 import { NgramIndex, NumberSet } from './ngram-index.js';
 import { readTestSet, testSetSpec, type PlainSplit, type TestSetSpec } from './test-sets.js';
@@ -203,45 +200,17 @@ export async function decontaminate(a: DecontaminateArgs): Promise<Counters> {
   const t = a.testIndex ?? (a.against.length ? await cachedTestIndex(a.against, o) : null);
   const titles = a.titles === undefined ? null : typeof a.titles === 'string' ? await readTitles(a.titles) : new Set(a.titles.map(normaliseTitle));
   const scratch = new ContaminationScratch();
-  const all: Counters[] = [];
-  for (const p of partsOfTask(a.parts.length, a.task ?? 0, a.tasks ?? 1)) {
-    const metaFile = layout.filterMeta(a.workDir, p);
-    if (a.resume !== false) {
-      try {
-        all.push(JSON.parse(await fs.readFile(metaFile, 'utf8')) as Counters);
-        continue;
-      } catch { /* not done */ }
-    }
-    const stats = new StageStats('decontaminate');
-    const out = await DocumentPartWriter.open(path.join(a.outDir, partName(p)));
-    const removed: string[] = [];
+  return writeKeptParts({ ...a, name: 'decontaminate' }, async (_p, stats) => {
     const hit = new Set<number>();
-    try {
-      for await (const doc of readDocuments(a.parts[p]!, { onError: (e) => { stats.error(e.code); a.onError?.(e); } })) {
-        const line = documentToJson(doc);
-        const bytes = Buffer.byteLength(line);
-        stats.in(bytes);
+    return {
+      verdict: (doc) => {
         const v = decontaminationVerdict(doc, t, titles, o, scratch);
-        if (v) {
-          stats.dropped(v.reason);
-          if (v.test_doc !== undefined && !hit.has(v.test_doc)) {
-            hit.add(v.test_doc);
-            stats.add(`test_docs_matched:${v.reason}`);
-          }
-          removed.push(JSON.stringify(v));
-        } else {
-          stats.kept(bytes);
-          await out.addLine(line);
+        if (v?.test_doc !== undefined && !hit.has(v.test_doc)) {
+          hit.add(v.test_doc);
+          stats.add(`test_docs_matched:${v.reason}`);
         }
-      }
-      await writeFileAtomic(layout.removed(a.workDir, p), removed.length ? removed.join('\n') + '\n' : '');
-      await out.commit();
-    } catch (e) {
-      await out.abort();
-      throw e;
-    }
-    await writeFileAtomic(metaFile, JSON.stringify(stats.counters) + '\n');
-    all.push(stats.counters);
-  }
-  return mergeCounters(...all);
+        return v;
+      },
+    };
+  });
 }

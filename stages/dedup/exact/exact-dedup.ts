@@ -6,17 +6,17 @@
  * Memory: phase 1 holds 20 bytes per document and key kind of the current run; phase 3 holds
  * 5 bytes per document; phases 2 and 4 are independent of the corpus size.
  */
-import { promises as fs } from 'node:fs';
 import type { RecordError } from '../../../pipeline/errors.js';
 import type { Reporter } from '../../../pipeline/stage.js';
-import { mergeCounters, StageStats, type Counters } from '../../../pipeline/stats.js';
+import type { Counters } from '../../../pipeline/stats.js';
 import { clusterEdges, type ClusterSummary } from '../common/cluster-edges.js';
+import { computeParts, type ComputePartsOptions } from '../common/compute-parts.js';
 import { docBatches } from '../common/doc-batches.js';
 import { filterParts } from '../common/filter-parts.js';
 import { IdWriter } from '../common/ids.js';
 import { KeyRunBuilder } from '../common/key-runs.js';
 import { mergeSections } from '../common/merge-sections.js';
-import { inputUnchanged, layout, partsOfTask, readPartMeta, writePartMeta } from '../common/work-layout.js';
+import { layout } from '../common/work-layout.js';
 import { textKey, urlKey } from './exact-keys.js';
 
 export interface ExactDedupOptions {
@@ -30,13 +30,8 @@ export const defaultExactDedupOptions: ExactDedupOptions = { urls: true, maxRunD
 /** Drop reasons, by section: 0 = text, 1 = URL. */
 export const EXACT_REASONS = ['exact_duplicate', 'duplicate_url'];
 
-export interface ExactPhaseOptions {
-  parts: string[];
-  workDir: string;
-  task?: number;
-  tasks?: number;
+export interface ExactPhaseOptions extends ComputePartsOptions {
   options?: Partial<ExactDedupOptions>;
-  resume?: boolean;
   onError?: (e: RecordError) => void;
   reporter?: Reporter;
 }
@@ -44,20 +39,9 @@ export interface ExactPhaseOptions {
 /** Phase 1: keys of every document of this task's parts, as sorted runs (section 0 text, 1 URL). */
 export async function computeExactKeys(o: ExactPhaseOptions): Promise<Counters> {
   const eo = { ...defaultExactDedupOptions, ...o.options };
-  const all: Counters[] = [];
   const key = new Uint32Array(4);
   const config = JSON.stringify({ exact: 1, urls: eo.urls });
-  for (const p of partsOfTask(o.parts.length, o.task ?? 0, o.tasks ?? 1)) {
-    const file = o.parts[p]!;
-    if (o.resume !== false) {
-      const m = await readPartMeta(o.workDir, p);
-      if (m && m.file === file && m.config === config && (await inputUnchanged(m))) {
-        all.push({ ...m.stats, parts_resumed: 1 });
-        continue;
-      }
-    }
-    const st = await fs.stat(file);
-    const stats = new StageStats('exact_dedup_keys');
+  return computeParts(o, 'exact_dedup_keys', config, async (p, file, stats) => {
     const ids = await IdWriter.open(layout.ids(o.workDir, p));
     let builder = new KeyRunBuilder(4, 2);
     let runs = 0;
@@ -90,10 +74,8 @@ export async function computeExactKeys(o: ExactPhaseOptions): Promise<Counters> 
       await ids.abort();
       throw e;
     }
-    await writePartMeta(o.workDir, { part: p, file, size: st.size, mtimeMs: st.mtimeMs, docs, runs, stats: stats.counters, config });
-    all.push({ ...stats.counters, parts_computed: 1 });
-  }
-  return mergeCounters(...all);
+    return { docs, runs };
+  });
 }
 
 /** Phase 2: per key kind (task i of N takes kinds i, i+N), every later document with a seen key -> edge to the first. */

@@ -6,30 +6,22 @@
  * are byte-identical for any worker count. Memory: the batches in flight plus 12 bytes per document per
  * band for the current run (at most `maxRunDocs` documents; bigger parts spill several sorted runs).
  */
-import { promises as fs } from 'node:fs';
 import { AtomicWriter } from '../../../pipeline/atomic-file.js';
 import { RecordError } from '../../../pipeline/errors.js';
 import type { Reporter } from '../../../pipeline/stage.js';
-import { mergeCounters, StageStats, type Counters } from '../../../pipeline/stats.js';
+import type { Counters } from '../../../pipeline/stats.js';
+import { computeParts, type ComputePartsOptions } from '../common/compute-parts.js';
 import { lineBatches, type LineBatch } from '../common/line-batches.js';
 import { IdWriter } from '../common/ids.js';
 import { KeyRunBuilder } from '../common/key-runs.js';
 import { mapOnPool, resolvePool, type PoolChoice } from '../common/resolve-pool.js';
-import { inputUnchanged, layout, partsOfTask, readPartMeta, writePartMeta } from '../common/work-layout.js';
+import { layout } from '../common/work-layout.js';
 import { defaultMinhashOptions, type MinhashOptions } from './minhash-options.js';
 import { signatureHeader } from './signature-file.js';
 import { signLines, type SignBatchOptions, type SignLinesResult } from './signature-worker.js';
 
-export interface ComputeSignaturesOptions extends PoolChoice {
-  /** Input parts (document JSON lines, plain/.gz/.zst), in part order; every phase gets the same list. */
-  parts: string[];
-  /** Work directory shared by the four phases. */
-  workDir: string;
-  task?: number;
-  tasks?: number;
+export interface ComputeSignaturesOptions extends PoolChoice, ComputePartsOptions {
   options?: Partial<MinhashOptions>;
-  /** Skip parts already done with an unchanged input (default true). */
-  resume?: boolean;
   onError?: (e: RecordError) => void;
   reporter?: Reporter;
 }
@@ -42,19 +34,8 @@ export async function computeSignatures(o: ComputeSignaturesOptions): Promise<Co
   const signOptions: SignBatchOptions = { n: mo.n, bands: mo.bands, rows: mo.rows, seed: mo.seed };
   const config = JSON.stringify({ n: mo.n, bands: mo.bands, rows: mo.rows, seed: mo.seed });
   const { pool, done } = resolvePool(o);
-  const all: Counters[] = [];
   try {
-    for (const p of partsOfTask(o.parts.length, o.task ?? 0, o.tasks ?? 1)) {
-      const file = o.parts[p]!;
-      if (o.resume !== false) {
-        const m = await readPartMeta(o.workDir, p);
-        if (m && m.file === file && m.config === config && (await inputUnchanged(m))) {
-          all.push({ ...m.stats, parts_resumed: 1 });
-          continue;
-        }
-      }
-      const st = await fs.stat(file);
-      const stats = new StageStats('near_dedup_signatures');
+    return await computeParts(o, 'near_dedup_signatures', config, async (p, file, stats) => {
       const sigOut = await AtomicWriter.open(layout.signatures(o.workDir, p));
       const ids = await IdWriter.open(layout.ids(o.workDir, p));
       let builder = new KeyRunBuilder(2, mo.bands);
@@ -100,11 +81,9 @@ export async function computeSignatures(o: ComputeSignaturesOptions): Promise<Co
         await ids.abort();
         throw e;
       }
-      await writePartMeta(o.workDir, { part: p, file, size: st.size, mtimeMs: st.mtimeMs, docs, runs, stats: stats.counters, config });
-      all.push({ ...stats.counters, parts_computed: 1 });
-    }
+      return { docs, runs };
+    });
   } finally {
     await done();
   }
-  return mergeCounters(...all);
 }
