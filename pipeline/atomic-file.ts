@@ -56,29 +56,53 @@ export class AtomicWriter {
     return new AtomicWriter(file);
   }
 
-  /** Writes a chunk, waiting for drain when the stream's buffer is full. */
+  /**
+   * Writes a chunk. When the stream's buffer is full it waits until this chunk is written (its own write
+   * callback), never for 'drain': a stream that ends, fails or is destroyed emits no 'drain', so a waiter
+   * on it would hang, while a write callback is always called (with the error, if any).
+   */
   async write(chunk: Uint8Array | string): Promise<void> {
     if (this.failed) throw wrapWriteError(this.failed, this.file);
     this.bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
-    if (!this.stream.write(chunk)) {
-      await new Promise<void>((resolve, reject) => {
-        const onDrain = () => { this.stream.off('error', onError); resolve(); };
-        const onError = (e: unknown) => { this.stream.off('drain', onDrain); reject(wrapWriteError(e, this.file)); };
-        this.stream.once('drain', onDrain);
-        this.stream.once('error', onError);
-      });
-    }
+    let ok = true;
+    const written = new Promise<void>((resolve, reject) => {
+      ok = this.stream.write(chunk, (err?: Error | null) => (err ? reject(wrapWriteError(err, this.file)) : resolve()));
+    });
+    if (!ok) await written;
+    // Not waited for: its error (if any) also reaches `failed`, and the next write or commit throws it.
+    else written.catch(() => {});
   }
 
+  /**
+   * Ends the stream, checks that every byte accepted by write() is in the temp file, fsyncs and renames.
+   * On any failure the temp file is removed and nothing is renamed.
+   */
   async commit(): Promise<void> {
     try {
+      // Wait for 'close', not just 'finish': a write error that surfaces only when the descriptor is closed
+      // (NFS, quotas) is emitted after 'finish', and must stop the rename too.
       await new Promise<void>((resolve, reject) => {
-        if (this.failed) return reject(this.failed);
-        this.stream.end((err?: Error | null) => (err ? reject(err) : resolve()));
+        const closed = () => {
+          if (this.failed) reject(this.failed);
+          else if (!this.stream.writableFinished) reject(new Error(`${this.tmp} was closed before all writes finished`));
+          else resolve();
+        };
+        if (this.stream.closed) return closed();
+        this.stream.once('close', closed);
+        this.stream.end();
       });
-      if (this.failed) throw this.failed;
       const fh = await fs.open(this.tmp, 'r+');
-      try { await fh.sync(); } finally { await fh.close(); }
+      try {
+        // A short file here would be a write lost on the way (a swallowed error): never rename it into place.
+        const { size } = await fh.stat();
+        if (size !== this.bytes) {
+          throw new MassivetextError('short_write', `only ${size} of ${this.bytes} bytes reached ${this.tmp}; ${this.file} was not written`,
+            'check free disk space and re-run: completed parts are kept and the run resumes', { file: this.file });
+        }
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
       await fs.rename(this.tmp, this.file);
     } catch (e) {
       await fs.rm(this.tmp, { force: true });
