@@ -46,8 +46,10 @@ export interface CrawlerOptions {
   headersTimeoutMs: number;
   /** Longest silence while reading a body. */
   bodyTimeoutMs: number;
-  /** Whole-fetch deadline for a page (retries, redirects and body included), so a server that trickles
-   *  a byte now and then (slow loris) cannot hold a request forever. Scrapy's DOWNLOAD_TIMEOUT is 180 s.
+  /** Whole-fetch deadline for a page (robots.txt, retries, redirects and body included), so a server that
+   *  trickles a byte now and then (slow loris) cannot hold a request forever. Scrapy's DOWNLOAD_TIMEOUT is
+   *  180 s. The clock runs only while the fetch holds its connection slots: time queued behind other
+   *  requests to the host (politeness) or sleeping before a retry does not count.
    *  For `openStream` (a WARC of a GB may rightly take an hour) it bounds the time until the body begins. */
   requestTimeoutMs: number;
   /** `openStream` only: a body that arrives slower than this, averaged over `lowSpeedWindowMs` of waiting
@@ -466,7 +468,7 @@ export class Crawler {
  * A time budget that runs only while resumed (a request holding its slots) and aborts `signal` when spent.
  * stop() ends it for good (the fetch is over, or a stream's body has begun).
  */
-export class Budget {
+class Budget {
   private readonly ctl = new AbortController();
   private used = 0;
   private since: number | null = null;
