@@ -17,8 +17,13 @@
  *
  * Outputs: `dataset_index.npy` (u1, subset of global sample k), `dataset_sample_index.npy` (u4, row of
  * that subset's sample_idx), per subset `doc_idx.npy` (u4) and `sample_idx.npy` (u4, rows of 2), and
- * `plan.json` last (its presence marks a complete plan). Memory stays at about one epoch of the largest
- * subset: the blend and the walk are streamed in chunks.
+ * `plan.json` last (its presence marks a complete plan).
+ *
+ * Memory and speed: the blend is streamed in chunks and holds one block permutation per subset (4 bytes
+ * a sample of one epoch); a walk streams its document order block by block through one reused id array
+ * (4 bytes a document of the largest subset; none with docChunk > 1). Large plans run on the machine's
+ * cores (plan-jobs.ts): workers make the first-block permutations and walk subsets while this thread
+ * counts and writes the blend; the bytes are the same for any thread count.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -35,7 +40,8 @@ import { walkSubset, type WalkJob, type WalkResult } from './walk-subset.js';
 const planWorkerUrl = new URL('./plan-jobs.js', import.meta.url).href;
 
 export const PLAN_FORMAT = 'massivetext-train-plan';
-export const PLAN_VERSION = 1;
+/** 2: at most 512 shuffle buckets (the same seed gives other orders than version 1 for subsets over 2^24 documents or samples). */
+export const PLAN_VERSION = 2;
 
 export interface PlanShard {
   /** Path of the .bin, relative to `PlanInput.dataDir` (or absolute). */
