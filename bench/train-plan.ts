@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- train-plan [--tokens 300e9] [--seq-len 2048] [--reference-tokens 30e9] [--dir DIR]`:
+ * `npm run bench -- train-plan [--tokens 300e9] [--seq-len 2048] [--reference-tokens T (default: --tokens)] [--doc-chunk 16] [--threads N] [--no-fsync] [--dir DIR]`:
  * how long the TypeScript planner takes to plan a Gopher-sized run (300B tokens at seq 2048 = 146.48M
  * samples over the six MassiveText subsets at the paper's weights), and the same work at
  * --reference-tokens by ours and by a numpy re-implementation of Megatron-LM's GPTDataset index
@@ -52,7 +52,7 @@ function dirBytes(dir: string): number {
 
 export async function run(args: string[]): Promise<unknown> {
   const tokens = Number(arg(args, '--tokens', '300e9'));
-  const refTokens = Number(arg(args, '--reference-tokens', '30e9'));
+  const refTokens = Number(arg(args, '--reference-tokens', arg(args, '--tokens', '300e9')));
   const seqLen = Number(arg(args, '--seq-len', '2048'));
   const root = fs.mkdtempSync(path.join(arg(args, '--dir', os.tmpdir()), 'train-plan-bench-'));
   const python = process.env.MASSIVETEXT_PYTHON ?? '/usr/bin/python3';
@@ -64,7 +64,8 @@ export async function run(args: string[]): Promise<unknown> {
     const sync = !args.includes('--no-fsync');
     const t0 = performance.now();
     const c0 = process.cpuUsage();
-    const plan = await buildPlan(full, path.join(root, 'full'), { seqLen, samples, seed: 1, docChunk, sync });
+    const threads = args.includes('--threads') ? Number(arg(args, '--threads', '2')) : undefined;
+    const plan = await buildPlan(full, path.join(root, 'full'), { seqLen, samples, seed: 1, docChunk, sync, ...(threads ? { threads } : {}) });
     const cpu = process.cpuUsage(c0);
     const fullMs = performance.now() - t0;
     const fullBytes = dirBytes(path.join(root, 'full'));
@@ -76,7 +77,9 @@ export async function run(args: string[]): Promise<unknown> {
     const small = syntheticInput(refTokens);
     const refSamples = Math.floor(refTokens / seqLen);
     const t1 = performance.now();
-    const smallPlan = await buildPlan(small, path.join(root, 'small'), { seqLen, samples: refSamples, seed: 1, docChunk: 1, sync: false });
+    const c1 = process.cpuUsage();
+    const smallPlan = await buildPlan(small, path.join(root, 'small'), { seqLen, samples: refSamples, seed: 1, docChunk: 1, sync: false, ...(threads ? { threads } : {}) });
+    const smallCpu = process.cpuUsage(c1);
     const oursSmallMs = performance.now() - t1;
     const refDir = path.join(root, 'ref');
     fs.mkdirSync(refDir);
@@ -93,7 +96,8 @@ export async function run(args: string[]): Promise<unknown> {
       },
       atReferenceScale: {
         tokens: refTokens, samples: refSamples, documents: small.subsets.reduce((a, s) => a + s.lengths.length, 0),
-        oursSeconds: +(oursSmallMs / 1000).toFixed(2),
+        oursSeconds: +(oursSmallMs / 1000).toFixed(2), oursCpuSeconds: +((smallCpu.user + smallCpu.system) / 1e6).toFixed(2),
+        oursPhasesMs: Object.fromEntries(Object.entries(smallPlan.timings).map(([k, v]) => [k, Math.round(v)])),
         reference: refResult ? { tool: 'numpy re-implementation of Megatron-LM GPTDataset doc_idx/sample_idx/shuffle_idx (no blend)', seconds: +(refResult.ms / 1000).toFixed(2) } : { error: ref.stderr.slice(-500) },
         ratio: refResult ? +(refResult.ms / oursSmallMs).toFixed(2) : null,
       },

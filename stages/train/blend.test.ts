@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { blend, normalizeWeights } from './blend.js';
+import { PlanRandom } from './random.js';
+import { blend, blendCounts, normalizeWeights } from './blend.js';
 
 // MassiveText token shares (Rae et al. 2021, Table 2): web, books, c4, news, github, wikipedia.
 const GOPHER = [0.48, 0.27, 0.1, 0.1, 0.03, 0.02];
@@ -31,5 +32,24 @@ describe('blend (Megatron BlendedDataset greedy rule)', () => {
   it('rejects negative or all-zero weights', () => {
     expect(() => normalizeWeights([0, 0])).toThrow(/positive/);
     expect(() => normalizeWeights([1, -1])).toThrow(/>= 0/);
+  });
+
+  it('keeps every prefix within 2 samples of weight x samples (plan.ts plans rows from that bound)', () => {
+    const r = new PlanRandom([7]);
+    let worst = 0;
+    for (let t = 0; t < 400; t++) {
+      const m = 2 + (r.next() % 12);
+      const w = normalizeWeights(Array.from({ length: m }, () => (r.next() % 3 === 0 ? 1 : 1 + (r.next() % 100_000))));
+      const n = 1 + (r.next() % 5000);
+      const b = blend(Array.from(w), n);
+      const taken = new Float64Array(m);
+      for (let k = 0; k < n; k++) {
+        taken[b.subset[k]!]!++;
+        for (let i = 0; i < m; i++) worst = Math.max(worst, Math.abs(w[i]! * (k + 1) - taken[i]!));
+      }
+      expect(Array.from(blendCounts(w, n))).toEqual(b.counts);
+    }
+    expect(worst).toBeGreaterThan(1);
+    expect(worst).toBeLessThan(2);
   });
 });
