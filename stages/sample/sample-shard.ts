@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, promises as fs, readSync } from 'node:fs';
 import * as path from 'node:path';
-import { MassivetextError } from '../../pipeline/index.js';
+import { MassivetextError } from '../../pipeline/errors.js';
 import { encodeLlmcHeader, isLlmcShardComplete } from '../../pipeline/token-shard-llmc.js';
 import {
   bytesPerToken, idxPathFor, readIdxWithSha256, type TokenArray, type TokenDtype, type TokenShardEntry, tokenShardEntry, TokenShardWriter,

@@ -42,8 +42,10 @@ export interface SampleOptions {
   shardTokens?: number;
   /** Tokens assembled in memory before each write. */
   blockTokens?: number;
-  /** Subsets drawn at least once over whose input fits in this many bytes are read into memory. */
+  /** Subsets drawn at least `memoryEpochs` times over whose input fits in this many bytes are read into memory. */
   memoryBytes?: number;
+  /** Epochs from which a subset is read into memory rather than by positional reads per document. */
+  memoryEpochs?: number;
   /** Worker threads for writing shards (each output shard is one task); 1 writes in this thread. */
   workers?: number;
   /** Below this many output bytes the shards are written in this thread (starting workers costs more). */
@@ -61,7 +63,13 @@ export const defaultSampleOptions = {
   blockTokens: 1 << 19, // 1 MiB of uint16 per write: two such buffers are reused throughout (fresh memory costs page faults)
   memoryBytes: Math.min(2 ** 31, Math.floor(os.totalmem() / 8)),
   workers: Math.max(1, os.availableParallelism()),
-  parallelMinBytes: 256 << 20,
+  // Measured on the 2-core project VM (bench corpus, 1 MiB blocks): 516 MB of output took 1.2-2.1 s in
+  // one thread and 2.2-3.6 s on two workers (more CPU too); 1.5 GB took 9-11 s vs 8-9 s.
+  parallelMinBytes: 1 << 30,
+  // Preloading touches the whole subset as fresh memory (~5 s/GB on the project VM); at ratio 1 on
+  // the bench corpus it made a run 3x slower than positional reads into reused buffers (4.7-6.7 s
+  // vs 1.2-2.1 s). Reading a subset several times over can repay it (no read call per document).
+  memoryEpochs: 4,
 };
 
 export interface SampleFile {
@@ -268,8 +276,8 @@ async function writeJobs(jobs: (SampleShardJob & { subset: Subset })[], sources:
   }
   for (const draw of draws) {
     const src = sources.get(draw.subset)!;
-    // a subset read whole at least once is cheaper to read from memory than by scattered reads
-    if (draw.epochs >= 1 && src.tokens * bytesPerToken(src.dtype) <= o.memoryBytes) await src.preload();
+    // a subset read whole several times over is cheaper to read from memory than by a read per document
+    if (draw.epochs >= o.memoryEpochs && src.tokens * bytesPerToken(src.dtype) <= o.memoryBytes) await src.preload();
   }
   // Each shard's fsync and renames run while the next shard is written (one commit in flight, so
   // entries still arrive in job order).

@@ -7,7 +7,7 @@
  */
 import { closeSync, openSync, readSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { MassivetextError } from '../../pipeline/index.js';
+import { MassivetextError } from '../../pipeline/errors.js';
 import {
   bytesPerToken, idxPathFor, readIdxWithSha256, readTokenManifest, type TokenArray, tokenDtypeFor, type TokenDtype, type TokenManifest,
 } from '../../pipeline/token-shards.js';
