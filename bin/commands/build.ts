@@ -8,21 +8,18 @@ import { MassivetextError } from '../../pipeline/errors.js';
 import type { Step, StepContext, Unit } from '../../pipeline/index.js';
 import { action, EXIT_OK, EXIT_SKIPPED, positiveInt } from '../cli-io.js';
 import type { Recipe } from '../recipe/recipe.js';
-import { TerminalReporter } from '../terminal-reporter.js';
+import { addReporterOptions, reporterFor, type ReporterCliOptions } from '../reporter-options.js';
 import { readKinds } from './read.js';
 
 // The engine, the recipe and the sources are imported by the functions that use them, so that
 // `massivetext --help` and the other commands do not load them at start-up.
 
-export interface BuildCliOptions {
+export interface BuildCliOptions extends ReporterCliOptions {
   config?: string;
   out: string;
   workers?: number;
   tasks?: number;
   executor: string;
-  json?: boolean;
-  quiet?: boolean;
-  progress?: boolean;
   force?: boolean;
   only?: string[];
   slurmOpt?: string[];
@@ -77,7 +74,7 @@ export async function updateManifestSteps(outDir: string, steps: Step<Unit>[], c
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('build')
     .description('run the whole recipe: sources -> extraction -> filters -> dedup -> decontamination -> tokenizer -> token shards')
     .option('--config <file>', 'recipe JSON (default: the bundled recipe over the bundled sample)')
@@ -86,10 +83,8 @@ export function register(program: Command): void {
     .option('--executor <name>', 'local or slurm', 'local')
     .option('--tasks <n>', 'split each step into N tasks', positiveInt('--tasks'))
     .option('--only <steps...>', 'run only these steps')
-    .option('--force', 'discard outputs of a build made with another config')
-    .option('--json', 'progress and events as JSON lines on stderr')
-    .option('--progress', 'show the live progress line even when stderr is not a TTY')
-    .option('--quiet', 'no progress output')
+    .option('--force', 'discard outputs of a build made with another config');
+  addReporterOptions(cmd, { json: 'progress and events as JSON lines on stderr' })
     .option('--wait', 'with --executor slurm: wait for the jobs and report failed tasks with their logs')
     .option('--slurm-opt <opt...>', 'extra sbatch options, e.g. --slurm-opt=--partition=cpu --slurm-opt=--time=04:00:00')
     .addHelpText('after', `
@@ -103,7 +98,7 @@ Re-running the same command resumes where it stopped; the output bytes are the s
 
 export async function runBuild(opts: BuildCliOptions): Promise<number> {
   const { collectStepStats, removeStaleTemps, runStepsLocal, totalErrors, WorkerPool } = await import('../../pipeline/index.js');
-  const reporter = new TerminalReporter({ json: opts.json, quiet: opts.quiet, progress: opts.progress });
+  const reporter = reporterFor(opts);
   const outDir = path.resolve(opts.out);
   const { recipe, steps, inputs } = await prepareBuild(opts.config);
   await openBuildManifest(outDir, recipe, inputs, Boolean(opts.force));

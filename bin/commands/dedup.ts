@@ -12,9 +12,9 @@ import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { MassivetextError, type RecordError } from '../../pipeline/errors.js';
 import { action, EXIT_OK, EXIT_SKIPPED, positiveInt, writeOut } from '../cli-io.js';
-import { TerminalReporter } from '../terminal-reporter.js';
+import { addReporterOptions, reporterFor, type ReporterCliOptions } from '../reporter-options.js';
 
-interface DedupCliOptions {
+interface DedupCliOptions extends ReporterCliOptions {
   exact?: boolean;
   near?: boolean;
   against?: string[];
@@ -30,8 +30,6 @@ interface DedupCliOptions {
   measure?: string;
   split?: string;
   lshParams?: boolean;
-  json?: boolean;
-  quiet?: boolean;
 }
 
 /** Gives stdin documents without an id the id `stdin:LINE` (the default would name the temporary file). */
@@ -78,7 +76,7 @@ async function lshTable(bands: number, rows: number): Promise<string> {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('dedup')
     .description('remove exact duplicates, MinHash near-duplicates and test-set overlaps from JSON lines documents')
     .argument('[inputs...]', 'JSON lines files (plain, .gz, .zst), one part each; stdin when none or "-"')
@@ -96,9 +94,8 @@ export function register(program: Command): void {
     .option('--rows <r>', 'LSH rows per band (default 12)', positiveInt('--rows'))
     .option('--measure <m>', 'test-set similarity: jaccard (the paper\'s, default) or containment')
     .option('--split <s>', 'plain-text test sets: one document per line (default), blank-line, or file')
-    .option('--lsh-params', 'print the S-curve of the LSH setting and exit')
-    .option('--json', 'progress, warnings and the summary as JSON lines on stderr')
-    .option('--quiet', 'no progress or warnings')
+    .option('--lsh-params', 'print the S-curve of the LSH setting and exit');
+  addReporterOptions(cmd, { json: 'progress, warnings and the summary as JSON lines on stderr', progress: false })
     .addHelpText('after', `
 Without --exact, --near or --against, runs exact and near dedup. Steps run in the order exact, near,
 decontamination. The summary (counts by reason, cluster-size histogram) goes to stderr.
@@ -125,7 +122,7 @@ Examples:
       if (o.split !== undefined && !['line', 'blank-line', 'file'].includes(o.split)) {
         throw new MassivetextError('bad_option', `--split must be line, blank-line or file, got "${o.split}"`, 'e.g. --split blank-line');
       }
-      const reporter = new TerminalReporter({ json: Boolean(o.json), quiet: Boolean(o.quiet) });
+      const reporter = reporterFor(o);
       const any = o.exact || o.near || o.against?.length || o.titles;
       const doExact = any ? Boolean(o.exact) : true;
       const doNear = any ? Boolean(o.near) : true;

@@ -6,16 +6,15 @@
  */
 import type { Command } from 'commander';
 import { action, positiveInt } from '../cli-io.js';
+import { addReporterOptions, type ReporterCliOptions } from '../reporter-options.js';
 
-export interface FilterCliOptions {
+export interface FilterCliOptions extends ReporterCliOptions {
   rules?: string;
   filters?: string;
   allSubsets?: boolean;
   explain?: boolean;
   rejected?: string;
   workers?: number;
-  json?: boolean;
-  quiet?: boolean;
 }
 
 /**
@@ -29,7 +28,7 @@ export const FILTER_HELP = {
 } as const;
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('filter')
     .description('apply the paper\'s content and quality filters to JSON lines documents; kept documents out')
     .argument('[inputs...]', 'JSON lines files (plain, .gz, .zst); stdin when none or "-"')
@@ -38,9 +37,8 @@ export function register(program: Command): void {
     .option('--all-subsets', 'apply every rule to every subset (default: the paper\'s scoping: quality, repetition and safety on web only, English on all but github; documents without a subset are web)')
     .option('--explain', 'print {"id","keep","reason"} per input document instead of the kept documents')
     .option('--rejected <dir>', 'also write dropped documents (meta.dropReason) to DIR/part-00000.jsonl.zst')
-    .option('--workers <n>', 'worker threads (default 1; >1 runs batches on a worker pool)', positiveInt('--workers'))
-    .option('--json', 'progress, warnings and the summary as JSON lines on stderr')
-    .option('--quiet', 'no progress, warnings or summary')
+    .option('--workers <n>', 'worker threads (default 1; >1 runs batches on a worker pool)', positiveInt('--workers'));
+  addReporterOptions(cmd, { json: 'progress, warnings and the summary as JSON lines on stderr', quiet: 'no progress output or summary (warnings are still shown)', progress: false })
     .addHelpText('after', `
 Drop reasons are stable names: english:*, safety:*, gopher_quality:*, gopher_repetition:* (see filters/*.ts).
 The safety filter is a SafeSearch STAND-IN (URL/domain blocklists + explicit-term density), not SafeSearch.

@@ -7,7 +7,7 @@ import { MassivetextError } from '../../pipeline/errors.js';
 import type { Source } from '../../pipeline/stage.js';
 import type { StageStats } from '../../pipeline/stats.js';
 import { action, EXIT_OK, EXIT_SKIPPED, positiveInt } from '../cli-io.js';
-import { TerminalReporter } from '../terminal-reporter.js';
+import { addReporterOptions, reporterFor } from '../reporter-options.js';
 import { corpusReadOptions, readKindDescriptions, webReadOptions } from './read-kind-list.js';
 
 export interface ReadKind {
@@ -31,9 +31,8 @@ export function register(program: Command): void {
     .argument('<kind>', `one of: ${Object.keys(kinds).join(', ')}`)
     .argument('<inputs...>', 'files, directories or URLs')
     .option('--limit <n>', 'stop after N documents', positiveInt('--limit'))
-    .option('--subset <name>', 'subset to assign (jsonl)')
-    .option('--json', 'progress and warnings as JSON lines on stderr')
-    .option('--quiet', 'no progress or warnings')
+    .option('--subset <name>', 'subset to assign (jsonl)');
+  addReporterOptions(cmd, { progress: false })
     .option('--allow-private', 'let the crawler fetch loopback/private addresses (tests)');
   for (const [flags, help] of [...corpusReadOptions, ...webReadOptions]) cmd.option(flags, help);
   cmd
@@ -55,7 +54,7 @@ Examples:
       }
       const [{ readKinds: loadKinds, stdoutSink }, { runPipeline, totalErrors }] = await Promise.all([import('./read-kinds.js'), import('../../pipeline/index.js')]);
       const k = loadKinds()[kind]!;
-      const reporter = new TerminalReporter({ json: Boolean(opts.json), quiet: Boolean(opts.quiet) });
+      const reporter = reporterFor(opts);
       const stats = new Map<string, StageStats>();
       const result = await runPipeline(k.open(inputs, opts), [], stdoutSink((opts.limit as number) ?? 0), { reporter, step: `read ${kind}`, stats });
       reporter.clearLine();

@@ -7,9 +7,9 @@ import * as path from 'node:path';
 import { MassivetextError } from '../../pipeline/errors.js';
 import type { SampleFormat } from '../../stages/sample/index.js';
 import { action, EXIT_OK, positiveInt, writeOut } from '../cli-io.js';
-import { TerminalReporter } from '../terminal-reporter.js';
+import { addReporterOptions, reporterFor, type ReporterCliOptions } from '../reporter-options.js';
 
-interface SampleCliOptions {
+interface SampleCliOptions extends ReporterCliOptions {
   ratio: string;
   in: string;
   out?: string;
@@ -18,13 +18,10 @@ interface SampleCliOptions {
   format: string;
   shardTokens?: number;
   force?: boolean;
-  json?: boolean;
-  quiet?: boolean;
-  progress?: boolean;
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('sample')
     .description('draw a token-exact mixture sample of a build\'s token shards (ratio x all tokens, split by subset weights)')
     .requiredOption('--ratio <r>', 'fraction of all tokens to draw (Gopher: 300B of 2.35T = 0.128); above 1 repeats data')
@@ -34,10 +31,8 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed of the document shuffles', '42')
     .option('--format <f>', 'megatron (.bin + MMIDIDX .idx) or llmc (llm.c header + tokens)', 'megatron')
     .option('--shard-tokens <n>', 'tokens per output shard (documents are never split)', positiveInt('--shard-tokens'))
-    .option('--force', 'replace a sample made with other settings in --out')
-    .option('--json', 'progress and warnings as JSON lines on stderr')
-    .option('--quiet', 'no progress or warnings')
-    .option('--progress', 'draw the progress line even when stderr is not a terminal')
+    .option('--force', 'replace a sample made with other settings in --out');
+  addReporterOptions(cmd)
     .addHelpText('after', `
 Output: <out>/<subset>/part-NNNNN.bin (+ .idx) and <out>/<subset>/manifest.json per subset, and
 <out>/manifest.json with per-subset tokens, documents, epochs and the sha256 of every file.
@@ -55,7 +50,7 @@ Examples:
       const [{ describeSampleManifest, parseWeights, sampleTokens }, { writeFileAtomic }, { renderSampleReportHtml }] = await Promise.all([
         import('../../stages/sample/index.js'), import('../../pipeline/atomic-file.js'), import('../report/index.js'),
       ]);
-      const reporter = new TerminalReporter({ json: Boolean(opts.json), quiet: Boolean(opts.quiet), progress: Boolean(opts.progress) });
+      const reporter = reporterFor(opts);
       const manifest = await sampleTokens({
         in: opts.in, out: opts.out, ratio: Number.isFinite(ratio) ? ratio : NaN, seed,
         weights: opts.weights ? parseWeights(opts.weights) : undefined,
