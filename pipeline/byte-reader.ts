@@ -78,33 +78,38 @@ export class ByteReader {
   /** Consumes n bytes (n <= buffered): a view into the source's chunk where they lie in one, unless `copy`. */
   private take(n: number, copy = false): Buffer {
     const first = this.chunks[0];
-    if (!copy && first && first.length - this.head >= n) {
-      const out = first.subarray(this.head, this.head + n);
-      this.head += n;
-      if (this.head === first.length) {
-        this.chunks.shift();
-        this.head = 0;
-      }
-      this.bytesBuffered -= n;
-      this.position += n;
-      return out;
-    }
+    const out = !copy && first && first.length - this.head >= n ? first.subarray(this.head, this.head + n) : this.copyOut(n);
+    this.drop(n);
+    return out;
+  }
+
+  /** A copy of the next n buffered bytes (n <= buffered), consuming nothing. */
+  private copyOut(n: number): Buffer {
     const out = Buffer.allocUnsafe(n);
-    let o = 0;
-    while (o < n) {
-      const c = this.chunks[0]!;
-      const k = Math.min(n - o, c.length - this.head);
-      c.copy(out, o, this.head, this.head + k);
+    for (let o = 0, ci = 0; o < n; ci++) {
+      const c = this.chunks[ci]!;
+      const start = ci === 0 ? this.head : 0;
+      const k = Math.min(n - o, c.length - start);
+      c.copy(out, o, start, start + k);
       o += k;
+    }
+    return out;
+  }
+
+  /** Consumes n buffered bytes (n <= buffered) without reading them. */
+  private drop(n: number): void {
+    this.bytesBuffered -= n;
+    this.position += n;
+    while (n > 0) {
+      const c = this.chunks[0]!;
+      const k = Math.min(n, c.length - this.head);
       this.head += k;
+      n -= k;
       if (this.head === c.length) {
         this.chunks.shift();
         this.head = 0;
       }
     }
-    this.bytesBuffered -= n;
-    this.position += n;
-    return out;
   }
 
   /**
@@ -174,16 +179,7 @@ export class ByteReader {
     const k = Math.min(n, this.bytesBuffered);
     const first = this.chunks[0];
     if (first && first.length - this.head >= k) return first.subarray(this.head, this.head + k);
-    const out = Buffer.allocUnsafe(k);
-    let o = 0;
-    for (let ci = 0; o < k; ci++) {
-      const c = this.chunks[ci]!;
-      const start = ci === 0 ? this.head : 0;
-      const m = Math.min(k - o, c.length - start);
-      c.copy(out, o, start, start + m);
-      o += m;
-    }
-    return out;
+    return this.copyOut(k);
   }
 
   /** Discards n bytes without buffering them all; returns how many were skipped (fewer at EOF). */
@@ -198,22 +194,7 @@ export class ByteReader {
         }
       }
       const k = Math.min(left, this.bytesBuffered);
-      // Drop whole chunks cheaply.
-      let d = k;
-      while (d > 0) {
-        const c = this.chunks[0]!;
-        const avail = c.length - this.head;
-        if (avail <= d) {
-          this.chunks.shift();
-          this.head = 0;
-          d -= avail;
-        } else {
-          this.head += d;
-          d = 0;
-        }
-      }
-      this.bytesBuffered -= k;
-      this.position += k;
+      this.drop(k);
       left -= k;
     }
     return n - left;
