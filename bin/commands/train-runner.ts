@@ -13,6 +13,7 @@ import { MassivetextError } from '../../pipeline/errors.js';
 import type { PlanSummary, RankInfo, TrainerCommand, TrainerConfig, TrainerEvent } from '../../stages/train/index.js';
 import { action, EXIT_ERROR, EXIT_OK, positiveInt, writeOut } from '../cli-io.js';
 import { formatDuration } from '../terminal-reporter.js';
+import { addReporterOptions } from '../reporter-options.js';
 
 interface TrainCliOptions {
   data: string;
@@ -106,7 +107,7 @@ function describeStep(e: TrainerEvent & { eta_s?: number }, steps: number): stri
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('train-runner')
     .description('plan the sample order and drive an attached trainer (bundled PyTorch Gopher trainer or --trainer CMD)')
     .option('--data <dir>', 'token shards: DIR/<subset>/part-NNNNN.bin + .idx (written by `massivetext sample`)', './massivetext-out/sample')
@@ -132,9 +133,8 @@ export function register(program: Command): void {
     .option('--local-rank <n>', 'GPU index on this node (default: $LOCAL_RANK, $SLURM_LOCALID or the rank)')
     .option('--doc-chunk <n>', 'documents per unit of the per-epoch document shuffle (1: uniform, as Megatron; 16: for huge shuffled shards)', positiveInt('--doc-chunk'))
     .option('--untied-embeddings', 'separate output projection instead of the tied input embedding')
-    .option('--plan-only', 'write the plan, print its summary and stop')
-    .option('--json', 'progress as JSON lines on stderr')
-    .option('--quiet', 'no progress')
+    .option('--plan-only', 'write the plan, print its summary and stop');
+  addReporterOptions(cmd, { json: 'progress as JSON lines on stderr', quiet: 'no progress', progress: false })
     .addHelpText('after', `
 The plan (RUN/plan/*.npy + plan.json) fixes which seq-len+1 tokens every step reads: subsets blended by
 weight (Megatron's greedy rule), documents shuffled per epoch, packed across document boundaries; rank r of
