@@ -7,7 +7,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { MassivetextError, tempNameFor } from '../../pipeline/index.js';
+import { tempNameFor } from '../../pipeline/atomic-file.js';
+import { MassivetextError } from '../../pipeline/errors.js';
 
 export type NpyArray = Uint8Array | Uint16Array | Uint32Array | Int32Array | BigInt64Array | Float64Array | Float32Array;
 export type NpyDescr = '|u1' | '<u2' | '<u4' | '<i4' | '<i8' | '<f8' | '<f4';

@@ -3,7 +3,7 @@
  * epoch) and sample_idx (where each seq-len window starts), Megatron's layout, streamed to .npy files.
  * Plain-data jobs, so a worker thread can run them (plan-jobs.ts).
  */
-import { MassivetextError } from '../../pipeline/index.js';
+import { MassivetextError } from '../../pipeline/errors.js';
 import { NpyWriter } from './npy.js';
 import { PlanRandom } from './random.js';
 import { documentOrder, Scratch } from './shuffle.js';
