@@ -40,7 +40,8 @@
  */
 import { drop, KEEP, type Document, type Filter, type Verdict } from '../pipeline/index.js';
 import { HashCounter } from './hash-counter.js';
-import { analyzeText, fmix32, type TextAnalysis } from './text-analysis.js';
+import { fmix32 } from '../pipeline/hash.js';
+import { analyzeText, type TextAnalysis } from './text-analysis.js';
 
 export interface GopherRepetitionOptions {
   /** Table A1 [P]: duplicate line fraction 0.30. */

@@ -91,9 +91,6 @@ const L = {
   last: new Growable(1024),
 };
 
-/** Final avalanche (MurmurHash3 fmix32), re-exported for the filters that import it from here. */
-export { fmix32 };
-
 const SEED_A = 0x811c9dc5 | 0;
 const SEED_B = 0x2545f491 | 0;
 

@@ -8,9 +8,9 @@ import { MassivetextError } from '../../pipeline/errors.js';
 import type { TrainerOptions } from '../../tokenizer/index.js';
 import type { EncodedChunk } from '../../tokenizer/encode-lines.js';
 import { action, EXIT_OK, positiveInt, writeOut } from '../cli-io.js';
-import { TerminalReporter } from '../terminal-reporter.js';
+import { addReporterOptions, reporterFor, type ReporterCliOptions } from '../reporter-options.js';
 
-interface TrainCli {
+interface TrainCli extends ReporterCliOptions {
   input: string[];
   vocabSize: number;
   modelType: string;
@@ -23,9 +23,6 @@ interface TrainCli {
   byteFallback: boolean;
   splitDigits?: boolean;
   userDefinedSymbols?: string;
-  json?: boolean;
-  quiet?: boolean;
-  progress?: boolean;
 }
 
 interface EncodeCli {
@@ -48,7 +45,7 @@ Examples:
   $ massivetext tokenizer train --input corpus.txt --vocab-size 32000 --out m   # writes m.model, m.vocab
   $ massivetext tokenizer encode --model m.model --input held-out.txt > ids.txt`);
 
-  tk.command('train')
+  const train = tk.command('train')
     .description('train a unigram or BPE model on text files (one sentence per line) and write PREFIX.model + PREFIX.vocab')
     .requiredOption('--input <file...>', 'training text: plain, .gz or .zst; each line is a sentence')
     .requiredOption('--vocab-size <n>', 'number of pieces including special and byte pieces (Gopher: 32000)', positiveInt('--vocab-size'))
@@ -61,10 +58,8 @@ Examples:
     .option('--seed <n>', 'seed of the line sampler')
     .option('--no-byte-fallback', 'map unknown characters to <unk> instead of UTF-8 byte pieces')
     .option('--split-digits', 'make every digit its own piece')
-    .option('--user-defined-symbols <list>', 'comma-separated pieces that are always kept whole')
-    .option('--json', 'progress as JSON lines on stderr')
-    .option('--quiet', 'no progress')
-    .option('--progress', 'draw the progress line even when stderr is not a terminal')
+    .option('--user-defined-symbols <list>', 'comma-separated pieces that are always kept whole');
+  addReporterOptions(train, { json: 'progress as JSON lines on stderr' })
     .addHelpText('after', `
 Prints a JSON summary (vocabulary size, alphabet, lines, seconds) on stdout.
 The same input, options and seed give a byte-identical .model whatever --threads is.
@@ -77,7 +72,7 @@ Examples:
         throw new MassivetextError('bad_tokenizer_option', `--model-type must be unigram or bpe, got "${opts.modelType}"`, 'use --model-type unigram or --model-type bpe');
       }
       const [{ readLines }, { trainTokenizer, writeModel }] = await Promise.all([import('../../pipeline/lines.js'), import('../../tokenizer/index.js')]);
-      const reporter = new TerminalReporter({ json: Boolean(opts.json), quiet: Boolean(opts.quiet), progress: Boolean(opts.progress) });
+      const reporter = reporterFor(opts);
       const files = opts.input;
       async function* texts(): AsyncGenerator<string> {
         for (const f of files) for await (const l of readLines(f)) yield l.text;
