@@ -13,7 +13,7 @@ import {
 } from '../../pipeline/index.js';
 import { applyFilters, buildFilters, defaultFilterSpecs, FILTER_FACTORIES, type FilterSpec } from '../../filters/index.js';
 import { EXIT_OK, EXIT_SKIPPED, writeOut } from '../cli-io.js';
-import { TerminalReporter } from '../terminal-reporter.js';
+import { reporterFor } from '../reporter-options.js';
 import type { FilterCliOptions } from './filter.js';
 
 const FILTERS_MODULE = new URL('../../filters/apply-filters.js', import.meta.url).href;
@@ -100,7 +100,7 @@ async function* batches(docs: AsyncIterable<Document>, maxDocs = 256, maxChars =
 }
 
 export async function runFilter(inputs: string[], o: FilterCliOptions): Promise<number> {
-  const reporter = new TerminalReporter({ json: Boolean(o.json), quiet: Boolean(o.quiet) });
+  const reporter = reporterFor(o);
   const specs = await resolveSpecs(o);
   const stats = new StageStats('filter');
   const onError = (e: RecordError) => {
