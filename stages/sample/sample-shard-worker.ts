@@ -11,6 +11,6 @@ export async function writeSampleShardJob(job: SampleShardJob): Promise<TokenSha
     src = TokenSource.open(job.sourceDir);
     sources.set(job.sourceDir, src);
   }
-  const commit = await writeSampleShard(await src, job);
-  return commit();
+  const written = await writeSampleShard(await src, job);
+  return written.commit();
 }

@@ -30,23 +30,29 @@ export interface SampleShardJob {
   blockTokens: number;
 }
 
+/** A shard whose tokens are all written: `commit` fsyncs and renames its files, `abort` removes them. */
+export interface WrittenSampleShard {
+  commit(): Promise<TokenShardEntry>;
+  abort(): Promise<void>;
+}
+
 /**
  * Writes the shard's tokens and returns once they are all written and the block buffers are free
- * again; the returned function fsyncs and renames the files (it can run while the next shard is
- * written). A shard that an earlier run finished is kept and only re-hashed.
+ * again; committing (fsync, renames) can then run while the next shard is written. A shard that an
+ * earlier run finished is kept and only re-hashed.
  */
-export async function writeSampleShard(src: TokenSource, job: SampleShardJob, signal?: AbortSignal): Promise<() => Promise<TokenShardEntry>> {
+export async function writeSampleShard(src: TokenSource, job: SampleShardJob, signal?: AbortSignal): Promise<WrittenSampleShard> {
   const buffers = takeBuffers(src.dtype, job.blockTokens);
   try {
     const finished = await finishedShard(src, job, buffers.scratch);
-    if (finished) return async () => finished;
+    if (finished) return { commit: async () => finished, abort: async () => {} };
     return await writeTokens(src, job, buffers, signal);
   } finally {
     buffers.busy = false;
   }
 }
 
-async function writeTokens(src: TokenSource, job: SampleShardJob, buffers: BlockBuffers, signal?: AbortSignal): Promise<() => Promise<TokenShardEntry>> {
+async function writeTokens(src: TokenSource, job: SampleShardJob, buffers: BlockBuffers, signal?: AbortSignal): Promise<WrittenSampleShard> {
   const { docs, bin } = job;
   // ids come from shards that were checked when written, and the count is fixed by the plan
   const writer = await TokenShardWriter.open(bin, job.format === 'llmc'
@@ -90,7 +96,7 @@ async function writeTokens(src: TokenSource, job: SampleShardJob, buffers: Block
     await writer.abort();
     throw e;
   }
-  return async () => tokenShardEntry(await writer.commit(), path.dirname(bin));
+  return { commit: async () => tokenShardEntry(await writer.commit(), path.dirname(bin)), abort: () => writer.abort() };
 }
 
 /** Two block buffers and the range lists of one block, reused by every shard a thread writes. */

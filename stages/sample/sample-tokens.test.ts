@@ -174,6 +174,7 @@ describe('sampleTokens', () => {
   it('reports a missing tokens directory and bad options as MassivetextErrors', async () => {
     await expect(sampleTokens({ in: path.join(root, 'nowhere'), ratio: 0.1 })).rejects.toMatchObject({ code: 'missing_tokens' });
     await expect(sampleTokens({ in: build, ratio: 0 })).rejects.toMatchObject({ code: 'bad_ratio' });
+    await expect(sampleTokens({ in: build, ratio: 0.1, blockTokens: 0 })).rejects.toMatchObject({ code: 'bad_block_tokens' });
     await expect(sampleTokens({ in: build, ratio: 0.1, weights: { github: 1 } })).rejects.toMatchObject({ code: 'no_weighted_subsets' });
   });
 

@@ -285,9 +285,18 @@ async function writeJobs(jobs: (SampleShardJob & { subset: Subset })[], sources:
   try {
     for (const job of jobs) {
       if (o.signal?.aborted) throw aborted();
-      const commit = await writeSampleShard(sources.get(job.subset)!, job, o.signal);
-      if (committing) await committing;
-      committing = commit().then((entry) => report(job, entry));
+      const written = await writeSampleShard(sources.get(job.subset)!, job, o.signal);
+      if (committing) {
+        const previous = committing;
+        committing = null;
+        try {
+          await previous;
+        } catch (e) {
+          await written.abort(); // the previous shard failed to commit: drop this one's temp files too
+          throw e;
+        }
+      }
+      committing = written.commit().then((entry) => report(job, entry));
       committing.catch(() => {}); // awaited below or at the next shard
     }
     if (committing) await committing;
@@ -326,6 +335,7 @@ function validate(o: SampleOptions & typeof defaultSampleOptions): void {
   if (!Number.isSafeInteger(o.seed) || o.seed < 0) throw new MassivetextError('bad_seed', `--seed must be a non-negative integer, got ${o.seed}`);
   if (o.format !== 'megatron' && o.format !== 'llmc') throw new MassivetextError('bad_format', `unknown --format "${o.format}"`, 'use megatron or llmc');
   if (!Number.isSafeInteger(o.shardTokens) || o.shardTokens < 1) throw new MassivetextError('bad_shard_tokens', `shard size must be a positive integer, got ${o.shardTokens}`);
+  if (!Number.isSafeInteger(o.blockTokens) || o.blockTokens < 1) throw new MassivetextError('bad_block_tokens', `block size must be a positive integer, got ${o.blockTokens}`);
   if (o.format === 'llmc' && o.shardTokens > 1_000_000_000) {
     throw new MassivetextError('bad_shard_tokens', `llm.c shards must stay under 2 GiB (its loader casts offsets to int); got ${o.shardTokens} tokens per shard`, 'use --shard-tokens 100000000');
   }
