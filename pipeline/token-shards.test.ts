@@ -227,6 +227,29 @@ describe('TokenShardWriter blocks (addRawDocuments)', () => {
   });
 });
 
+describe('TokenShardWriter calls that are not awaited', () => {
+  it('keeps call order when addDocument is not awaited across many chunk flushes (as the build encode step calls it)', async () => {
+    const docs = lines.map((l) => Uint16Array.from(byteIds(l, 3)));
+    const a = path.join(dir, 'unawaited-a', 'part-00000.bin');
+    const b = path.join(dir, 'unawaited-b', 'part-00000.bin');
+    const one = await TokenShardWriter.open(a, { vocabSize: 259, eosId: EOS, chunkBytes: 8192 });
+    for (const d of docs) await one.addDocument(d);
+    const sa = await one.commit();
+    const fire = await TokenShardWriter.open(b, { vocabSize: 259, eosId: EOS, chunkBytes: 8192 });
+    for (const d of docs) void fire.addDocument(d);
+    const sb = await fire.commit();
+    expect(sa.binBytes).toBeGreaterThan(10 * 8192);
+    expect((await fs.readFile(b)).equals(await fs.readFile(a))).toBe(true);
+    expect((await fs.readFile(idxPathFor(b))).equals(await fs.readFile(idxPathFor(a)))).toBe(true);
+    expect(sb.sha256Bin).toBe(sa.sha256Bin);
+    // a bad id rejects that call at once and the writer carries on
+    const w = await TokenShardWriter.open(path.join(dir, 'unawaited-c', 'part-00000.bin'), { vocabSize: 259, eosId: EOS });
+    await expect(w.addDocument([5, 900])).rejects.toMatchObject({ code: 'token_out_of_range' });
+    void w.addDocument([5, 6]);
+    expect((await w.commit()).tokens).toBe(3);
+  });
+});
+
 describe('TokenShardWriter stream pieces (writeTokens + addLengths)', () => {
   const docs = lines.slice(0, 300).map((l) => Uint16Array.from([...byteIds(l, 3), EOS]));
 

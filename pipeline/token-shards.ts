@@ -415,6 +415,9 @@ export class TokenShardWriter {
   private fill = 0;
   private lengths = new Int32Array(1024);
   private flushed = 0;
+  /** The last queued call (see inOrder) and the first error of one. */
+  private tail: Promise<void> = Promise.resolve();
+  private failure: { error: unknown } | null = null;
   private readonly options: TokenShardWriterOptions;
   tokens = 0;
   documents = 0;
@@ -450,9 +453,32 @@ export class TokenShardWriter {
     return c;
   }
 
-  /** Appends one document's ids, then the EOS id (when configured). Ids must be in [0, vocabSize). */
-  async addDocument(ids: ArrayLike<number>): Promise<void> {
-    this.checkIds(ids);
+  /**
+   * Appends one document's ids, then the EOS id (when configured). Ids must be in [0, vocabSize).
+   * Calls take effect in call order even when the caller does not await each one (bin/build's encode
+   * step does not); `ids` must then stay unchanged until commit. Bad ids reject the call at once and
+   * leave the writer as it was; a failed write also fails commit(). (Without the queue, a call that
+   * filled a chunk was overtaken by the next call, and commit failed with a byte count mismatch.)
+   */
+  addDocument(ids: ArrayLike<number>): Promise<void> {
+    try {
+      this.checkIds(ids);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.inOrder(() => this.addDocumentNow(ids));
+  }
+
+  /** Runs `op` after every earlier queued call; its error also fails commit() (the shard is then unusable). */
+  private inOrder(op: () => Promise<void>): Promise<void> {
+    const run = this.tail.then(op);
+    this.tail = run.catch((e) => {
+      this.failure ??= { error: e };
+    });
+    return run;
+  }
+
+  private async addDocumentNow(ids: ArrayLike<number>): Promise<void> {
     const eos = this.eosId === undefined ? 0 : 1;
     await this.append(ids);
     if (eos) {
@@ -466,8 +492,16 @@ export class TokenShardWriter {
    * Appends one document exactly as given (its EOS already included), e.g. a span copied from another
    * shard of the same dtype. Ids are not re-checked when `trusted` (they came from a checked shard).
    */
-  async addRawDocument(tokens: ArrayLike<number>, trusted = false): Promise<void> {
-    if (!trusted) this.checkIds(tokens);
+  addRawDocument(tokens: ArrayLike<number>, trusted = false): Promise<void> {
+    try {
+      if (!trusted) this.checkIds(tokens);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.inOrder(() => this.addRawDocumentNow(tokens));
+  }
+
+  private async addRawDocumentNow(tokens: ArrayLike<number>): Promise<void> {
     await this.append(tokens);
     this.pushLength(tokens.length);
   }
@@ -476,12 +510,20 @@ export class TokenShardWriter {
    * Appends several whole documents laid out back to back in `tokens` (EOS ids included), with their
    * lengths. The array is handed to the file stream as it is: the caller must not reuse it.
    */
-  async addRawDocuments(tokens: TokenArray, lengths: ArrayLike<number>, trusted = false): Promise<void> {
-    let sum = 0;
-    for (let i = 0; i < lengths.length; i++) sum += lengths[i];
-    if (sum !== tokens.length) throw new Error(`addRawDocuments: lengths sum to ${sum} but ${tokens.length} tokens were given`);
-    if ((tokens instanceof Uint16Array) !== (this.dtype === 'uint16')) throw new Error('addRawDocuments: token array width does not match the shard dtype');
-    if (!trusted) this.checkIds(tokens);
+  addRawDocuments(tokens: TokenArray, lengths: ArrayLike<number>, trusted = false): Promise<void> {
+    try {
+      let sum = 0;
+      for (let i = 0; i < lengths.length; i++) sum += lengths[i];
+      if (sum !== tokens.length) throw new Error(`addRawDocuments: lengths sum to ${sum} but ${tokens.length} tokens were given`);
+      if ((tokens instanceof Uint16Array) !== (this.dtype === 'uint16')) throw new Error('addRawDocuments: token array width does not match the shard dtype');
+      if (!trusted) this.checkIds(tokens);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.inOrder(() => this.addRawDocumentsNow(tokens, lengths));
+  }
+
+  private async addRawDocumentsNow(tokens: TokenArray, lengths: ArrayLike<number>): Promise<void> {
     if (tokens.length < this.chunkTokens - this.fill) {
       await this.append(tokens);
     } else {
@@ -502,8 +544,12 @@ export class TokenShardWriter {
    * used in turn can be refilled: a buffer is free again once the next `writeTokens` (or `drain()`)
    * call has returned. Ids are not checked (the caller copies them from checked shards).
    */
-  async writeTokens(tokens: TokenArray): Promise<void> {
-    if ((tokens instanceof Uint16Array) !== (this.dtype === 'uint16')) throw new Error('writeTokens: token array width does not match the shard dtype');
+  writeTokens(tokens: TokenArray): Promise<void> {
+    if ((tokens instanceof Uint16Array) !== (this.dtype === 'uint16')) return Promise.reject(new Error('writeTokens: token array width does not match the shard dtype'));
+    return this.inOrder(() => this.writeTokensNow(tokens));
+  }
+
+  private async writeTokensNow(tokens: TokenArray): Promise<void> {
     await this.flush();
     if (tokens.length === 0) return;
     const bytes = new Uint8Array(tokens.buffer, tokens.byteOffset, tokens.byteLength);
@@ -519,6 +565,7 @@ export class TokenShardWriter {
 
   /** Waits until every buffer given to the file has been written (they may then be reused). */
   async drain(): Promise<void> {
+    await this.tail;
     await this.flush();
     await this.writer.drain();
   }
@@ -581,6 +628,8 @@ export class TokenShardWriter {
 
   /** Writes the .bin (fsync + rename), then the .idx; returns counts and checksums. */
   async commit(): Promise<TokenShardSummary> {
+    await this.tail;
+    if (this.failure) throw this.failure.error;
     try {
       return await this.commitFiles();
     } finally {
@@ -637,6 +686,7 @@ export class TokenShardWriter {
   }
 
   async abort(): Promise<void> {
+    await this.tail;
     await this.writer.abort();
     await this.releaseChunks();
   }
