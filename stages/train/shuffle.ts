@@ -12,8 +12,8 @@
  * itself draws the same choices again and scatters each id straight to its slot (one extra draw per
  * element is far cheaper than a fresh n-element array, ~5 s per GB on a VM that faults pages in).
  *
- * `documentOrder` streams one epoch's document order in cache-sized blocks (ids with their lengths) so a
- * walk over 173M documents needs one reusable id array, not four fresh ones.
+ * `documentOrder` streams one epoch's document order in blocks (ids with their lengths) through arrays
+ * reused across epochs and subsets, so a walk over 173M documents allocates them once.
  */
 import { PlanRandom } from './random.js';
 
@@ -55,7 +55,7 @@ function bucketBits(n: number): number {
  * The first Rao–Sandelius pass: writes 0..n-1 into ids grouped by random bucket (ascending inside a
  * bucket) and returns the bucket bounds (`bounds[b]..bounds[b+1]`). Draws n numbers from rng.
  */
-function scatterToBuckets(n: number, rng: PlanRandom, ids: Uint32Array): Float64Array {
+function scatterToBuckets(n: number, rng: PlanRandom, ids: Uint32Array, values?: Lengths, carry?: Uint32Array): Float64Array {
   const bits = bucketBits(n);
   const buckets = 1 << bits;
   const shift = 32 - bits;
@@ -64,7 +64,16 @@ function scatterToBuckets(n: number, rng: PlanRandom, ids: Uint32Array): Float64
   for (let i = 0; i < n; i++) bounds[(counter.next() >>> shift) + 1]!++;
   for (let b = 0; b < buckets; b++) bounds[b + 1]! += bounds[b]!;
   const cursor = bounds.slice(0, buckets);
-  for (let i = 0; i < n; i++) ids[cursor[rng.next() >>> shift]!++] = i;
+  if (values && carry) {
+    // The values ride along: read in order here instead of gathered at random later (~2x cheaper).
+    for (let i = 0; i < n; i++) {
+      const p = cursor[rng.next() >>> shift]!++;
+      ids[p] = i;
+      carry[p] = values[i]!;
+    }
+  } else {
+    for (let i = 0; i < n; i++) ids[cursor[rng.next() >>> shift]!++] = i;
+  }
   return bounds;
 }
 
@@ -85,8 +94,7 @@ export function randomPermutation(
     fisherYates(rng, ids, out, 0, n);
     return { ids, values: out };
   }
-  const bounds = scatterToBuckets(n, rng, ids);
-  if (out && values) for (let p = 0; p < n; p++) out[p] = values[ids[p]!]!;
+  const bounds = scatterToBuckets(n, rng, ids, values as Lengths | undefined, out ?? undefined);
   for (let b = 0; b + 1 < bounds.length; b++) fisherYates(rng, ids, out, bounds[b]!, bounds[b + 1]!);
   return { ids, values: out };
 }
@@ -130,16 +138,14 @@ export function* documentOrder(
     return;
   }
   if (chunk <= 1) {
-    const all = scratch.u32('order-ids', n);
-    const bounds = scatterToBuckets(n, rng, all);
-    let biggest = 0;
-    for (let b = 0; b + 1 < bounds.length; b++) biggest = Math.max(biggest, bounds[b + 1]! - bounds[b]!);
-    const ids = scratch.u32('block-ids', biggest);
-    const lens = scratch.u32('block-lens', biggest);
+    const ids = scratch.u32('order-ids', n);
+    const lens = scratch.u32('order-lens', n);
+    const bounds = scatterToBuckets(n, rng, ids, lengths, lens);
     for (let b = 0; b + 1 < bounds.length; b++) {
-      const size = gatherBucket(all, bounds[b]!, bounds[b + 1]!, lengths, ids, lens);
-      fisherYates(rng, ids, lens, 0, size);
-      yield [ids.subarray(0, size), lens.subarray(0, size)];
+      const from = bounds[b]!;
+      const to = bounds[b + 1]!;
+      fisherYates(rng, ids, lens, from, to);
+      yield [ids.subarray(from, to), lens.subarray(from, to)];
     }
     return;
   }
@@ -151,17 +157,6 @@ export function* documentOrder(
     const size = emitChunks(order, c, Math.min(chunks, c + BLOCK_CHUNKS), chunk, n, rng, lengths, ids, lens);
     yield [ids.subarray(0, size), lens.subarray(0, size)];
   }
-}
-
-/** Copies ids[from, to) and their lengths into the block buffers; returns the count. */
-function gatherBucket(all: Uint32Array, from: number, to: number, lengths: Lengths, ids: Uint32Array, lens: Uint32Array): number {
-  let o = 0;
-  for (let p = from; p < to; p++) {
-    const d = all[p]!;
-    ids[o] = d;
-    lens[o++] = lengths[d]!;
-  }
-  return o;
 }
 
 function emitChunks(order: Uint32Array, from: number, to: number, chunk: number, n: number, rng: PlanRandom, values: Lengths, ids: Uint32Array, out: Uint32Array): number {
