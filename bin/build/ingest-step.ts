@@ -26,8 +26,7 @@ export interface IngestUnit extends Unit {
   filters: FilterSpecJson[];
 }
 
-/** Errors of our own outputs (not of the input): they stop the build instead of being counted. */
-// Errors of our own outputs (not of one input record): they stop the step. short_write: pipeline/atomic-file.ts.
+/** Errors of our own outputs (not of the input): they stop the build instead of being counted (short_write: pipeline/atomic-file.ts). */
 const OUTPUT_ERRORS = new Set(['out_of_disk', 'write_denied', 'short_write']);
 const SAMPLES_KEPT = 3;
 const SAMPLES_PER_REASON = 2;
