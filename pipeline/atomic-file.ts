@@ -17,6 +17,23 @@ export function isTempName(name: string): boolean {
   return name.includes(TEMP_MARK);
 }
 
+/**
+ * Makes the renames in `dir` durable: fsync of the directory (POSIX: a rename is durable only once its
+ * directory is synced). Best effort where a system cannot sync a directory (EINVAL, EISDIR, EPERM).
+ */
+export async function syncDirectory(dir: string): Promise<void> {
+  let fh;
+  try {
+    fh = await fs.open(dir, 'r');
+    await fh.sync();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException)?.code;
+    if (code !== 'EINVAL' && code !== 'EISDIR' && code !== 'EPERM' && code !== 'EBADF') throw e;
+  } finally {
+    await fh?.close();
+  }
+}
+
 /** Writes the whole content atomically. */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
@@ -30,6 +47,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
       await fh.close();
     }
     await fs.rename(tmp, file);
+    await syncDirectory(path.dirname(file));
   } catch (e) {
     await fs.rm(tmp, { force: true });
     throw wrapWriteError(e, file);
@@ -104,6 +122,7 @@ export class AtomicWriter {
         await fh.close();
       }
       await fs.rename(this.tmp, this.file);
+      await syncDirectory(path.dirname(this.file));
     } catch (e) {
       await fs.rm(this.tmp, { force: true });
       throw wrapWriteError(e, this.file);

@@ -31,7 +31,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, promises as fs, readSync } from 'node:fs';
 import * as path from 'node:path';
-import { tempNameFor, writeFileAtomic } from './atomic-file.js';
+import { syncDirectory, tempNameFor, writeFileAtomic } from './atomic-file.js';
 import { MassivetextError } from './errors.js';
 
 export const MMIDIDX_MAGIC: Uint8Array = Uint8Array.of(0x4d, 0x4d, 0x49, 0x44, 0x49, 0x44, 0x58, 0x00, 0x00);
@@ -924,6 +924,7 @@ class PipelinedAtomicFile {
   async publish(): Promise<void> {
     try {
       await fs.rename(this.tmp, this.file);
+      await syncDirectory(path.dirname(this.file));
     } catch (e) {
       await fs.rm(this.tmp, { force: true });
       throw writeError(e, this.file);

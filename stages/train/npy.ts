@@ -90,6 +90,7 @@ export class NpyWriter {
       fs.closeSync(this.fd);
       this.fd = -1;
       fs.renameSync(this.tmp, this.file);
+      if (sync) syncDirectorySync(path.dirname(this.file));
     } catch (e) {
       throw writeError(this.file, e);
     }
@@ -100,6 +101,20 @@ export class NpyWriter {
     if (this.fd >= 0) try { fs.closeSync(this.fd); } catch { /* already closed */ }
     this.fd = -1;
     fs.rmSync(this.tmp, { force: true });
+  }
+}
+
+/** fsync of a directory, so the rename into it is durable (best effort where a system cannot). */
+function syncDirectorySync(dir: string): void {
+  let fd = -1;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException)?.code;
+    if (code !== 'EINVAL' && code !== 'EISDIR' && code !== 'EPERM' && code !== 'EBADF') throw e;
+  } finally {
+    if (fd >= 0) fs.closeSync(fd);
   }
 }
 
