@@ -35,8 +35,16 @@ describe('massivetext build (bundled recipe, bundled sample)', () => {
         docs++;
       }
       expect(docs, subset).toBeGreaterThan(0);
-      const funnel = report.subsets[subset].funnel as { step: string; docs: number }[];
+      const funnel = report.subsets[subset].funnel as { step: string; docs: number; bytes: number }[];
       expect(funnel.find((r) => r.step === 'decontaminate')!.docs).toBe(docs);
+      // From the extracted text on, every step counts text bytes: the funnel never grows, and the
+      // tokens step encodes exactly the text decontamination kept.
+      const fromSource = funnel.slice(funnel.findIndex((r) => r.step === 'source'));
+      for (let i = 1; i < fromSource.length; i++) {
+        expect(fromSource[i]!.docs, `${subset} ${fromSource[i]!.step}`).toBeLessThanOrEqual(fromSource[i - 1]!.docs);
+        expect(fromSource[i]!.bytes, `${subset} ${fromSource[i]!.step}`).toBeLessThanOrEqual(fromSource[i - 1]!.bytes);
+      }
+      expect(funnel.at(-1)!.bytes).toBe(funnel.find((r) => r.step === 'decontaminate')!.bytes);
       const tm = JSON.parse(await fs.readFile(path.join(out, 'tokens', subset, 'manifest.json'), 'utf8'));
       expect(tm.documents).toBe(docs);
       expect(tm.tokens).toBeGreaterThan(docs);

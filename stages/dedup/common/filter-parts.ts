@@ -74,7 +74,8 @@ export async function writeKeptParts(o: KeptPartsOptions, open: (part: number, s
         onError: (e) => { stats.error(e.code); o.onError?.(e); },
       })) {
         const line = documentToJson(doc);
-        const bytes = Buffer.byteLength(line);
+        // Text bytes, as ingest and the other dedup steps count them (not the JSON line): the funnel adds up.
+        const bytes = Buffer.byteLength(doc.text);
         stats.in(bytes);
         const r = verdicts.verdict(doc, ordinal++);
         if (r) {
