@@ -2,7 +2,7 @@
  * Atomic file writes: write to `<name>.tmp-<pid>-<n>`, fsync, rename. A reader never sees a half-written
  * file, and a crash leaves only a temp file that `removeStaleTemps` cleans up on the next run.
  */
-import { promises as fs, createWriteStream, type WriteStream } from 'node:fs';
+import { closeSync, promises as fs, createWriteStream, fsyncSync, openSync, type WriteStream } from 'node:fs';
 import * as path from 'node:path';
 import { MassivetextError } from './errors.js';
 
@@ -27,11 +27,28 @@ export async function syncDirectory(dir: string): Promise<void> {
     fh = await fs.open(dir, 'r');
     await fh.sync();
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException)?.code;
-    if (code !== 'EINVAL' && code !== 'EISDIR' && code !== 'EPERM' && code !== 'EBADF') throw e;
+    if (!cannotSyncDirectory(e)) throw e;
   } finally {
     await fh?.close();
   }
+}
+
+/** syncDirectory for synchronous writers. */
+export function syncDirectorySync(dir: string): void {
+  let fd = -1;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch (e) {
+    if (!cannotSyncDirectory(e)) throw e;
+  } finally {
+    if (fd >= 0) closeSync(fd);
+  }
+}
+
+function cannotSyncDirectory(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  return code === 'EINVAL' || code === 'EISDIR' || code === 'EPERM' || code === 'EBADF';
 }
 
 /** Writes the whole content atomically. */

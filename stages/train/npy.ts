@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { tempNameFor } from '../../pipeline/atomic-file.js';
+import { syncDirectorySync, tempNameFor } from '../../pipeline/atomic-file.js';
 import { MassivetextError } from '../../pipeline/errors.js';
 
 export type NpyArray = Uint8Array | Uint16Array | Uint32Array | Int32Array | BigInt64Array | Float64Array | Float32Array;
@@ -101,20 +101,6 @@ export class NpyWriter {
     if (this.fd >= 0) try { fs.closeSync(this.fd); } catch { /* already closed */ }
     this.fd = -1;
     fs.rmSync(this.tmp, { force: true });
-  }
-}
-
-/** fsync of a directory, so the rename into it is durable (best effort where a system cannot). */
-function syncDirectorySync(dir: string): void {
-  let fd = -1;
-  try {
-    fd = fs.openSync(dir, 'r');
-    fs.fsyncSync(fd);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException)?.code;
-    if (code !== 'EINVAL' && code !== 'EISDIR' && code !== 'EPERM' && code !== 'EBADF') throw e;
-  } finally {
-    if (fd >= 0) fs.closeSync(fd);
   }
 }
 
