@@ -118,17 +118,42 @@ interface TrieNode {
   sig: number;
 }
 
+function sameContent(a: TrieNode, b: TrieNode): boolean {
+  if (a.leaf !== b.leaf || a.labels.length !== b.labels.length) return false;
+  for (let k = 0; k < a.labels.length; k++) {
+    if (a.labels[k] !== b.labels[k] || a.children[k]!.sig !== b.children[k]!.sig) return false;
+  }
+  return true;
+}
+
 class Builder {
   units = new Uint32Array(1024);
   used = new Uint8Array(1024);
   usedBase = new Uint8Array(1024);
+  /**
+   * 0 for an unused unit; for a used one, a unit after it from which to look for the next unused one
+   * (path-compressed, units are never freed), so findBase skips runs of used units in near O(1).
+   */
+  skip = new Int32Array(1024);
   size = 1;
   firstFree = 1;
-  private sigs = new Map<string, number>();
+  /** Canonical nodes by a hash of (leaf, labels, child signatures); equal content gets the same sig. */
+  private sigs = new Map<number, TrieNode[]>();
+  private sigCount = 0;
   private placedBase = new Map<number, number>();
 
   constructor() {
     this.used[0] = 1; // the root
+    this.skip[0] = 1;
+  }
+
+  /** The first unused unit at or after q. */
+  private nextUnused(q: number): number {
+    const skip = this.skip;
+    let r = q;
+    while (r < this.size && skip[r] !== 0) r = skip[r]!;
+    while (q < r) { const t = skip[q]!; skip[q] = r; q = t; }
+    return r;
   }
 
   /** Builds the explicit trie of keys[lo..hi) below depth, assigning subtree signatures bottom-up. */
@@ -145,10 +170,17 @@ class Builder {
       node.children.push(this.trie(keys, values, i, j, depth + 1));
       i = j;
     }
-    let key = String(node.leaf);
-    for (let k = 0; k < node.labels.length; k++) key += `,${node.labels[k]}:${node.children[k]!.sig}`;
-    let sig = this.sigs.get(key);
-    if (sig === undefined) { sig = this.sigs.size + 1; this.sigs.set(key, sig); }
+    let h = Math.imul(node.leaf + 1, 0x9e3779b1);
+    for (let k = 0; k < node.labels.length; k++) {
+      h = Math.imul(h ^ node.labels[k]!, 0x85ebca6b);
+      h = Math.imul(h ^ node.children[k]!.sig, 0xc2b2ae35);
+    }
+    h ^= h >>> 16;
+    let bucket = this.sigs.get(h);
+    if (bucket === undefined) { bucket = []; this.sigs.set(h, bucket); }
+    let sig = 0;
+    for (const o of bucket) if (sameContent(o, node)) { sig = o.sig; break; }
+    if (sig === 0) { sig = ++this.sigCount; node.sig = sig; bucket.push(node); }
     node.sig = sig;
     return node;
   }
@@ -160,6 +192,7 @@ class Builder {
     const u = new Uint32Array(cap); u.set(this.units); this.units = u;
     const s = new Uint8Array(cap); s.set(this.used); this.used = s;
     const b = new Uint8Array(cap); b.set(this.usedBase); this.usedBase = b;
+    const k = new Int32Array(cap); k.set(this.skip); this.skip = k;
   }
 
   private validOffset(node: number, base: number): boolean {
@@ -172,8 +205,7 @@ class Builder {
     while (this.firstFree < this.size && this.used[this.firstFree]) this.firstFree++;
     const first = labels[0]!;
     const from = Math.max(this.firstFree, this.size - 16 * 256, 1);
-    for (let q = from; ; q++) {
-      if (q < this.size && this.used[q]) continue;
+    for (let q = this.nextUnused(from); ; q = this.nextUnused(q + 1)) {
       const base = q ^ first;
       if (base === 0 || (base < this.size && this.usedBase[base])) continue;
       if (!this.validOffset(node, base)) continue;
@@ -200,7 +232,7 @@ class Builder {
       this.grow(maxPos + 1);
       if (maxPos + 1 > this.size) this.size = maxPos + 1;
       this.usedBase[base] = 1;
-      for (const c of labels) this.used[base ^ c] = 1;
+      for (const c of labels) { this.used[base ^ c] = 1; this.skip[base ^ c] = (base ^ c) + 1; }
       if (shared === undefined) this.placedBase.set(node.sig, base);
     }
     const off = pos ^ base;

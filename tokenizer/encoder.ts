@@ -151,6 +151,8 @@ class Scratch {
   start = new Int32Array(1024);
   id = new Int32Array(1024);
   ids = new Uint32Array(1024);
+  /** Ends of the best path, in order (unigram). */
+  path = new Int32Array(1024);
   grow(n: number): void {
     if (n <= this.score.length) return;
     let cap = this.score.length;
@@ -158,6 +160,7 @@ class Scratch {
     this.score = new Float64Array(cap);
     this.start = new Int32Array(cap);
     this.id = new Int32Array(cap);
+    this.path = new Int32Array(cap);
   }
   growIds(n: number): void {
     if (n <= this.ids.length) return;
@@ -247,28 +250,28 @@ function encodeUnigram(model: TokenizerModel, s: Uint8Array): Uint32Array {
   // Backtrack: count tokens, then emit in order.
   let count = 0;
   for (let e = n; e > 0; e = startAt[e]!) count++;
-  // Reuse startAt slots below as a path buffer: collect ends in reverse.
-  const path = new Int32Array(count);
+  // Collect ends in reverse into the reused path buffer (count <= n, and sc.grow(n + 1) sized it).
+  const path = sc.path;
   for (let e = n, k = count - 1; e > 0; e = startAt[e]!, k--) path[k] = e;
-  return emit(model, s, path, startAt, bestId);
+  return emit(model, s, path, count, startAt, bestId);
 }
 
 /** Applies byte fallback / unknown merging to a path of (start, end, id) and returns ids. */
-function emit(model: TokenizerModel, s: Uint8Array, ends: Int32Array, startAt: Int32Array, bestId: Int32Array): Uint32Array {
+function emit(model: TokenizerModel, s: Uint8Array, ends: Int32Array, count: number, startAt: Int32Array, bestId: Int32Array): Uint32Array {
   const sc = scratch;
-  sc.growIds(ends.length * 4 + 4);
+  sc.growIds(count * 4 + 4);
   let out = sc.ids;
   let o = 0;
   let prevUnk = false;
   const unkId = model.unkId;
   const types = model.types;
-  for (let k = 0; k < ends.length; k++) {
+  for (let k = 0; k < count; k++) {
     const e = ends[k]!;
     const st = startAt[e]!;
     const id = bestId[e]!;
     const isUnk = types[id] === PieceType.UNKNOWN;
     if (isUnk && model.byteFallback) {
-      if (o + (e - st) > out.length) { sc.growIds(o + (e - st) + ends.length); out = sc.ids; }
+      if (o + (e - st) > out.length) { sc.growIds(o + (e - st) + count); out = sc.ids; }
       for (let b = st; b < e; b++) out[o++] = model.byteIds[s[b]!]!;
     } else if (isUnk && prevUnk) {
       // merged into the previous <unk>
@@ -409,7 +412,7 @@ function encodeBpe(model: TokenizerModel, s: Uint8Array): Uint32Array {
     sc.id[e] = id;
     ends[k++] = e;
   }
-  return emit(model, s, ends.subarray(0, k), sc.start, sc.id);
+  return emit(model, s, ends, k, sc.start, sc.id);
 }
 
 export { bytePiece };
