@@ -17,6 +17,7 @@ import {
 import { loadModel, trainTokenizer, writeModel } from '../../tokenizer/index.js';
 import { buildTokenManifest, tokenShardEntry, type TokenShardSummary, TokenShardWriter, writeTokenManifest } from '../../pipeline/token-shards.js';
 import type { Recipe } from '../recipe/recipe.js';
+import type { EncodedBatch } from './encode-worker.js';
 import { layout, partFile } from './layout.js';
 
 interface PartUnit extends Unit { subset: Subset; part: number }
@@ -130,14 +131,16 @@ export function tokenizerSteps(recipe: Recipe, partUnits: () => Promise<{ subset
           if (batch.length) yield batch;
         })();
         const encoded = ctx.pool
-          ? ctx.pool.map<string[], { modelFile: string }, Uint32Array[]>(ENCODE_MODULE, 'encodeBatch', { modelFile: modelFile(ctx.outDir) }, batches)
+          ? ctx.pool.map<string[], { modelFile: string }, EncodedBatch>(ENCODE_MODULE, 'encodeBatch', { modelFile: modelFile(ctx.outDir) }, batches)
           : (async function* () {
               const { encodeBatch } = await import(ENCODE_MODULE);
-              for await (const b of batches) yield (await encodeBatch(b, { modelFile: modelFile(ctx.outDir) })) as Uint32Array[];
+              for await (const b of batches) yield (await encodeBatch(b, { modelFile: modelFile(ctx.outDir) })) as EncodedBatch;
             })();
-        for await (const ids of encoded) {
-          for (const doc of ids) {
-            writer.addDocument(doc);
+        for await (const { ids, ends } of encoded) {
+          let start = 0;
+          for (let i = 0; i < ends.length; i++) {
+            writer.addDocument(ids.subarray(start, ends[i]!));
+            start = ends[i]!;
             docs++;
           }
         }
