@@ -5,7 +5,8 @@
  * sentencepiece-js (one thread, on the first 4 MB). Reports MB/s and ids/s, and checks that our ids are
  * byte-identical to spm_encode's.
  */
-import { createReadStream, mkdtempSync, promises as fs, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createReadStream, mkdtempSync, promises as fs, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -33,6 +34,28 @@ async function slices(file: string, n: number, dir: string): Promise<string[]> {
   return out;
 }
 
+const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[xs.length >> 1]!;
+
+/**
+ * What a fresh encode worker pays before its first id: `loadModel` in a new Node process (ms, median of
+ * 3), and the wall time of our CLI and of spm_encode on an empty input (process start + model load).
+ */
+async function modelLoadFigures(model: string, dir: string): Promise<unknown> {
+  const encoderJs = path.resolve(path.dirname(cliJs), '..', 'tokenizer', 'encoder.js');
+  const code = `const t = performance.now(); const { loadModel } = await import(${JSON.stringify(encoderJs)}); await loadModel(${JSON.stringify(model)}); process.stdout.write(String(performance.now() - t));`;
+  const empty = path.join(dir, 'empty.txt');
+  writeFileSync(empty, '');
+  const load: number[] = [];
+  const ours: number[] = [];
+  const spm: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    load.push(Number(execFileSync(process.execPath, ['--input-type=module', '-e', code]).toString()));
+    ours.push((await runTimed(process.execPath, [cliJs, 'tokenizer', 'encode', '--model', model, '--input', empty, '--threads', '1'])).wallS);
+    spm.push((await runTimed('spm_encode', [`--model=${model}`, '--output_format=id', `--input=${empty}`])).wallS);
+  }
+  return { oursLoadModelMs: Math.round(median(load)), oursEmptyInputWallS: median(ours), spmEncodeEmptyInputWallS: median(spm) };
+}
+
 export async function run(args: string[]): Promise<unknown> {
   const mb = Number(argValue(args, 'mb', '60'));
   const threads = Number(argValue(args, 'threads', '2'));
@@ -45,6 +68,7 @@ export async function run(args: string[]): Promise<unknown> {
     if (tr.status !== 0) throw new Error(`training the model failed:\n${tr.stderrTail}`);
     const model = `${prefix}.model`;
     const inputMB = data.trainBytes / 1e6;
+    const modelLoad = await modelLoadFigures(model, dir);
     const figure = (t: { wallS: number; cpuS: number; peakRssMb: number }, ids: number) => ({
       wallS: t.wallS, cpuS: round(t.cpuS, 1), peakRssMb: t.peakRssMb, MBps: round(inputMB / t.wallS, 2), idsPerS: Math.round(ids / t.wallS),
     });
@@ -86,6 +110,7 @@ export async function run(args: string[]): Promise<unknown> {
     return {
       input: { MB: round(inputMB, 1), lines, ids, bytesPerToken: round(data.trainBytes / ids, 3) },
       idsIdenticalToSpmEncode: identical,
+      modelLoad,
       ours: { threads1: figure(ours1, ids), [`threads${threads}`]: figure(oursN, ids) },
       spm_encode: { process1: figure(spm1, ids), [`processes${threads}`]: figure(spmN, ids) },
       sentencepiece_js: { thread1: { MB: round(jsBytes / 1e6, 1), wallS: round(jsS, 2), MBps: round(jsBytes / 1e6 / jsS, 2), idsPerS: Math.round(jsIds / jsS) } },
