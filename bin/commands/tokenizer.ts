@@ -112,17 +112,24 @@ Examples:
       const [{ loadModel }, { encodeChunkWith, lineChunks }, { WorkerPool }] = await Promise.all([
         import('../../tokenizer/index.js'), import('../../tokenizer/encode-lines.js'), import('../../pipeline/worker-pool.js'),
       ]);
-      const model = await loadModel(opts.model);
+      const threads = opts.threads ?? (opts.input ? undefined : 1);
+      // With workers, each loads the model itself (in parallel); loading it here too would put ~0.7 s of
+      // serial work before they start. A bad model file fails in the first worker with the same error.
+      const model = threads === 1 ? await loadModel(opts.model) : null;
       const stream = opts.input ? createReadStream(opts.input) : process.stdin;
       stream.on('error', () => {});
       const chunks = lineChunks(stream as AsyncIterable<Uint8Array>);
-      const threads = opts.threads ?? (opts.input ? undefined : 1);
       const pool = threads === 1 ? null : new WorkerPool(threads ? { size: threads } : {});
       try {
         const results: AsyncIterable<EncodedChunk> = pool
           ? pool.map<Uint8Array, { modelFile: string }, EncodedChunk>(ENCODE_MODULE, 'encodeLineChunk', { modelFile: opts.model }, chunks)
-          : (async function* () { for await (const c of chunks) yield encodeChunkWith(model, c); })();
-        for await (const r of results) await writeBytes(r.text);
+          : (async function* () { for await (const c of chunks) yield encodeChunkWith(model!, c); })();
+        let encoded = 0;
+        for await (const r of results) {
+          await writeBytes(r.text);
+          encoded++;
+        }
+        if (!model && encoded === 0) await loadModel(opts.model); // empty input: still say so if the model is bad
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
