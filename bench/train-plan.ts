@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- train-plan [--tokens 300e9] [--seq-len 2048] [--reference-tokens T (default: --tokens)] [--doc-chunk 16] [--threads N] [--no-fsync] [--dir DIR]`:
+ * `npm run bench -- train-plan [--tokens 300e9] [--seq-len 2048] [--reference-tokens T (default: --tokens)] [--doc-chunk 16] [--threads N] [--no-fsync] [--from-files] [--dir DIR]`:
  * how long the TypeScript planner takes to plan a Gopher-sized run (300B tokens at seq 2048 = 146.48M
  * samples over the six MassiveText subsets at the paper's weights), and the same work at
  * --reference-tokens by ours and by a numpy re-implementation of Megatron-LM's GPTDataset index
@@ -13,7 +13,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildPlan, PlanRandom, writeNpy, type PlanInput } from '../stages/train/index.js';
+import { encodeIdx } from '../pipeline/token-shards.js';
+import { buildPlan, loadPlanInput, PlanRandom, writeNpy, type PlanInput } from '../stages/train/index.js';
 
 // name, weight (Table 1 sampling proportion), mean tokens per document (Table 2: tokens / documents).
 const SUBSETS: [string, number, number][] = [
@@ -41,6 +42,24 @@ function syntheticInput(tokens: number): PlanInput {
   };
 }
 
+/** Writes the input as DIR/<subset>/part-NNNNN.{bin,idx}: real .idx files, sparse .bin files of the right size. */
+function writeShardFiles(input: PlanInput, dir: string): string {
+  const perShard = 1 << 23;
+  for (const s of input.subsets) {
+    fs.mkdirSync(path.join(dir, s.name), { recursive: true });
+    for (let first = 0, part = 0; first < s.lengths.length; first += perShard, part++) {
+      const lengths = s.lengths.subarray(first, first + perShard);
+      let tokens = 0;
+      for (let i = 0; i < lengths.length; i++) tokens += lengths[i]!;
+      const base = path.join(dir, s.name, `part-${String(part).padStart(5, '0')}`);
+      fs.writeFileSync(`${base}.idx`, encodeIdx(lengths, 'uint16'));
+      fs.closeSync(fs.openSync(`${base}.bin`, 'w'));
+      fs.truncateSync(`${base}.bin`, 2 * tokens);
+    }
+  }
+  return dir;
+}
+
 function arg(args: string[], name: string, dflt: string): string {
   const i = args.indexOf(name);
   return i >= 0 && args[i + 1] ? args[i + 1]! : dflt;
@@ -58,12 +77,23 @@ export async function run(args: string[]): Promise<unknown> {
   const python = process.env.MASSIVETEXT_PYTHON ?? '/usr/bin/python3';
   try {
     // Ours at full scale.
-    const full = syntheticInput(tokens);
+    let full = syntheticInput(tokens);
     const samples = Math.floor(tokens / seqLen);
     const docChunk = Number(arg(args, '--doc-chunk', '16'));
     const sync = !args.includes('--no-fsync');
+    // --from-files: the lengths go through real Megatron .idx files (sparse .bin files of the right size
+    // beside them) and loadPlanInput, as `train-runner` reads a sample; the load is timed with the plan.
+    let loadMs: number | null = null;
     const t0 = performance.now();
     const c0 = process.cpuUsage();
+    if (args.includes('--from-files')) {
+      const dataDir = writeShardFiles(full, path.join(root, 'data'));
+      const weights = Object.fromEntries(full.subsets.map((s) => [s.name, s.weight]));
+      full = { ...full, subsets: [] };
+      const tl = performance.now();
+      full = loadPlanInput(dataDir, { weights });
+      loadMs = performance.now() - tl;
+    }
     const threads = args.includes('--threads') ? Number(arg(args, '--threads', '2')) : undefined;
     const plan = await buildPlan(full, path.join(root, 'full'), { seqLen, samples, seed: 1, docChunk, sync, ...(threads ? { threads } : {}) });
     const cpu = process.cpuUsage(c0);
@@ -89,7 +119,8 @@ export async function run(args: string[]): Promise<unknown> {
     const refResult = ref.status === 0 ? JSON.parse(ref.stdout) as { ms: number } : null;
     return {
       ours: {
-        tokens, seqLen, samples: plan.samples, documents, docChunk, fsync: sync, seconds: +(fullMs / 1000).toFixed(2), cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2), loadAverage: os.loadavg()[0],
+        tokens, seqLen, samples: plan.samples, documents, docChunk, fsync: sync, seconds: +(fullMs / 1000).toFixed(2),
+        ...(loadMs !== null ? { readIdxSeconds: +(loadMs / 1000).toFixed(2) } : {}), cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2), loadAverage: os.loadavg()[0],
         samplesPerSecond: Math.round(plan.samples / (fullMs / 1000)), planBytes: fullBytes,
         phasesMs: Object.fromEntries(Object.entries(plan.timings).map(([k, v]) => [k, Math.round(v)])),
         epochs: Object.fromEntries(plan.subsets.map((s) => [s.name, +s.epochs.toFixed(4)])),

@@ -225,28 +225,51 @@ export interface IdxLengths {
  * Reads only the header and the lengths of a .idx, synchronously (planners over many shards need no
  * pointers or document indices, and read them in one go).
  */
-export function readIdxLengthsSync(idxPath: string): IdxLengths {
-  let fd: number;
+/** The header of a Megatron .idx: token dtype and sequence count (checked against the file size). */
+export function readIdxHeaderSync(idxPath: string): { dtype: TokenDtype; sequenceCount: number } {
+  const fd = openIdx(idxPath);
   try {
-    fd = openSync(idxPath, 'r');
-  } catch (e) {
-    throw missingIdx(idxPath, e);
-  }
-  try {
-    const size = fstatSync(fd).size;
     const head = new Uint8Array(IDX_HEADER_BYTES);
     const got = readFully(fd, head, 0);
-    const h = parseIdxHeader(head.subarray(0, got), size, idxPath);
+    const h = parseIdxHeader(head.subarray(0, got), fstatSync(fd).size, idxPath);
+    return { dtype: h.dtype, sequenceCount: h.sequenceCount };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The sequence lengths of a Megatron .idx, read straight into `into` when given (its length must be the
+ * sequence count: e.g. a slice of one SharedArrayBuffer over many shards), so no buffer is filled twice.
+ */
+export function readIdxLengthsSync(idxPath: string, into?: Int32Array): IdxLengths {
+  const fd = openIdx(idxPath);
+  try {
+    const head = new Uint8Array(IDX_HEADER_BYTES);
+    const got = readFully(fd, head, 0);
+    const h = parseIdxHeader(head.subarray(0, got), fstatSync(fd).size, idxPath);
     const s = h.sequenceCount;
-    const bytes = new Uint8Array(IDX_HEADER_BYTES + 4 * s);
-    bytes.set(head);
-    if (readFully(fd, bytes.subarray(IDX_HEADER_BYTES), IDX_HEADER_BYTES) < 4 * s) throw badIdx(idxPath, size, 'truncated lengths');
-    const lengths = idxLengths(bytes, s, idxPath);
+    if (into && into.length !== s) throw new RangeError(`${idxPath}: ${s} sequences, but room for ${into.length} was given`);
+    const lengths = into ?? new Int32Array(s);
+    if (readFully(fd, new Uint8Array(lengths.buffer, lengths.byteOffset, 4 * s), IDX_HEADER_BYTES) < 4 * s) throw badIdx(idxPath, fstatSync(fd).size, 'truncated lengths');
     let tokens = 0;
-    for (let i = 0; i < s; i++) tokens += lengths[i];
+    for (let i = 0; i < s; i++) {
+      if (!LITTLE_ENDIAN) lengths[i] = ((lengths[i]! & 0xff) << 24) | ((lengths[i]! & 0xff00) << 8) | ((lengths[i]! >>> 8) & 0xff00) | (lengths[i]! >>> 24);
+      const len = lengths[i]!;
+      if (len < 0) throw badIdx(idxPath, IDX_HEADER_BYTES + 4 * i, `sequence ${i} has negative length ${len}`);
+      tokens += len;
+    }
     return { dtype: h.dtype, bytesPerToken: bytesPerToken(h.dtype), lengths, tokens };
   } finally {
     closeSync(fd);
+  }
+}
+
+function openIdx(idxPath: string): number {
+  try {
+    return openSync(idxPath, 'r');
+  } catch (e) {
+    throw missingIdx(idxPath, e);
   }
 }
 
