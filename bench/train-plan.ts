@@ -84,15 +84,14 @@ export async function run(args: string[]): Promise<unknown> {
     // --from-files: the lengths go through real Megatron .idx files (sparse .bin files of the right size
     // beside them) and loadPlanInput, as `train-runner` reads a sample; the load is timed with the plan.
     let loadMs: number | null = null;
+    const fromFiles = args.includes('--from-files') ? writeShardFiles(full, path.join(root, 'data')) : null;
+    const weights = Object.fromEntries(full.subsets.map((s) => [s.name, s.weight]));
+    if (fromFiles) full = { ...full, subsets: [] };
     const t0 = performance.now();
     const c0 = process.cpuUsage();
-    if (args.includes('--from-files')) {
-      const dataDir = writeShardFiles(full, path.join(root, 'data'));
-      const weights = Object.fromEntries(full.subsets.map((s) => [s.name, s.weight]));
-      full = { ...full, subsets: [] };
-      const tl = performance.now();
-      full = loadPlanInput(dataDir, { weights });
-      loadMs = performance.now() - tl;
+    if (fromFiles) {
+      full = loadPlanInput(fromFiles, { weights });
+      loadMs = performance.now() - t0;
     }
     const threads = args.includes('--threads') ? Number(arg(args, '--threads', '2')) : undefined;
     const plan = await buildPlan(full, path.join(root, 'full'), { seqLen, samples, seed: 1, docChunk, sync, ...(threads ? { threads } : {}) });
