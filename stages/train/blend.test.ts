@@ -52,4 +52,11 @@ describe('blend (Megatron BlendedDataset greedy rule)', () => {
     expect(worst).toBeGreaterThan(1);
     expect(worst).toBeLessThan(2);
   });
+
+  it('never picks a subset of weight 0 (Megatron\'s loop gives [0, 1] its sample 1 on a tie)', () => {
+    expect(Array.from(blend([0, 1], 6).subset)).toEqual([1, 1, 1, 1, 1, 1]);
+    const b = blend([0.5, 0, 0.5], 1000);
+    expect(b.counts).toEqual([500, 0, 500]);
+    expect(Array.from(blendCounts(normalizeWeights([0, 0.3, 0, 0.7]), 1000))).toEqual([0, 300, 0, 700]);
+  });
 });

@@ -17,13 +17,19 @@ export function normalizeWeights(weights: readonly number[]): Float64Array {
   return Float64Array.from(weights, (w) => w / sum);
 }
 
-/** The subset output sample k comes from, given the samples already taken from each (the greedy rule above). */
+/**
+ * The subset output sample k comes from, given the samples already taken from each (the greedy rule above).
+ * A subset of weight 0 is never picked: Megatron's loop would pick one on a tie at 0 (weights [0, 1] give
+ * sample 1 to subset 0, since max(k, 1) makes k = 0 and 1 share a target), which a plan cannot serve.
+ */
 export function pickSubset(w: Float64Array, taken: Float64Array, k: number): number {
   const kk = k > 1 ? k : 1;
-  let best = 0;
-  let bestErr = w[0]! * kk - taken[0]!;
-  for (let i = 1; i < w.length; i++) {
-    const err = w[i]! * kk - taken[i]!;
+  let best = -1;
+  let bestErr = -Infinity;
+  for (let i = 0; i < w.length; i++) {
+    const wi = w[i]!;
+    if (wi === 0) continue;
+    const err = wi * kk - taken[i]!;
     if (err > bestErr) {
       bestErr = err;
       best = i;

@@ -227,6 +227,7 @@ function blendRows(w: Float64Array, samples: number, block: number[]): number[] 
   const margin = w.length + 1;
   const rows = (count: number, si: number) => rowsFor(count, block[si]!);
   const quick = Array.from(w, (wi, si) => {
+    if (wi === 0) return 0; // never picked (blend.ts pickSubset)
     const lo = Math.max(0, Math.floor(wi * samples) - margin);
     const hi = Math.min(samples, Math.ceil(wi * samples) + margin);
     return lo > 0 && rows(lo, si) === rows(hi, si) ? rows(lo, si) : -1;

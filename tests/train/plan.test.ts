@@ -146,6 +146,13 @@ describe('training plan', () => {
     }
   });
 
+  it('gives a subset left out of --weights no sample at all', async () => {
+    const plan = await buildPlan(loadPlanInput(data, { weights: { news: 1 } }), path.join(root, 'plan-news-only'), { seqLen: 64, samples: 300, seed: 4 });
+    expect(plan.subsets.map((s) => [s.name, s.samples])).toEqual([['books', 0], ['c4', 0], ['news', 300]]);
+    const di = fs.readFileSync(path.join(root, 'plan-news-only', 'dataset_index.npy'));
+    expect(new Set(di.subarray(128))).toEqual(new Set([2]));
+  });
+
   it('reports a failure on either thread with the file named, and leaves no partial plan', async () => {
     const dir = path.join(root, 'plan-fails');
     fs.mkdirSync(path.join(dir, 'books.doc_idx.npy'), { recursive: true }); // a directory where a file must go
