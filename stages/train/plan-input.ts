@@ -122,7 +122,6 @@ export function loadPlanInput(dataDir: string, options: PlanInputOptions = {}): 
       const sha = listed?.[i]?.sha256Bin;
       shards.push({ bin: path.relative(dataDir, bin), idx: path.relative(dataDir, idx), documents: info.lengths.length, tokens: info.tokens, ...(typeof sha === 'string' ? { sha256: sha } : {}) });
     }
-    const tokens = shards.reduce((a, s) => a + s.tokens, 0);
     subsets.push({ name, weight: options.weights?.[name] ?? 0, shards, lengths });
   }
   if (!options.weights) {

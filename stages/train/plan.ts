@@ -23,7 +23,7 @@
  * a sample of one epoch); a walk streams its document order block by block through one reused id array
  * (4 bytes a document of the largest subset; none with docChunk > 1). Large plans run on the machine's
  * cores (plan-jobs.ts): workers make the first-block permutations and walk subsets while this thread
- * counts and writes the blend; the bytes are the same for any thread count.
+ * writes the blend; the bytes are the same for any thread count.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -271,8 +271,9 @@ export async function buildPlan(input: PlanInput, dir: string, options: Partial<
     return { docIdx: `${safe}.doc_idx.npy`, sampleIdx: `${safe}.sample_idx.npy` };
   });
   const threads = planThreads(input, o);
+  const lengths = input.subsets.map((s) => s.lengths);
   const walkJob = (si: number, rows: number): WalkJob => ({
-    subsetIndex: si, name: input.subsets[si]!.name, lengths: input.subsets[si]!.lengths, seed: o.seed, seqLen: o.seqLen, rows, docChunk: o.docChunk,
+    subsetIndex: si, name: input.subsets[si]!.name, lengths: lengths[si]!, seed: o.seed, seqLen: o.seqLen, rows, docChunk: o.docChunk,
     docFile: path.join(dir, files[si]!.docIdx), sampleFile: path.join(dir, files[si]!.sampleIdx), sync: o.sync,
   });
   const rowsOf = (count: number, si: number) => rowsFor(count, block[si]!);
@@ -287,9 +288,11 @@ export async function buildPlan(input: PlanInput, dir: string, options: Partial<
     const scratch = new Scratch();
     for (let si = 0; si < nSub; si++) walked[si] = walkSubset(walkJob(si, rowsOf(taken[si]!, si)), scratch);
   } else {
-    // The same passes on `threads` threads: workers make the first-block permutations while this thread
-    // counts the blend, then walk subsets while this thread writes the blend, then this thread joins them.
-    for (const s of input.subsets) s.lengths = shared(s.lengths);
+    // The same passes on `threads` threads: every thread makes first-block permutations (rows come from
+    // blendRows, rarely a count pass), then workers walk subsets while this thread writes the blend and
+    // then joins them.
+    // Workers read the lengths in place: shared memory (a copy only when the caller's are not shared).
+    for (let si = 0; si < nSub; si++) lengths[si] = shared(lengths[si]!);
     const permJobs: PermJob[] = [];
     const firstPerms: (Uint32Array | null)[] = new Array(nSub).fill(null);
     for (let si = 0; si < nSub; si++) {
